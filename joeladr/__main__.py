@@ -1,0 +1,3 @@
+from joeladr.cli import main
+
+main()

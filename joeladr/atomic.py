@@ -1,0 +1,67 @@
+"""Atomic file writes: a temp file in the same folder, fsync, then rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from joeladr.errors import JoeladrError
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so a crash leaves the old file or the new one, never a mix."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise JoeladrError(f"cannot write {path}: {exc.strerror or exc}", path=path) from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise JoeladrError(f"cannot write {path}: {exc.strerror or exc}", path=path) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 without newline translation (line endings are kept as given)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def read_text(path: Path) -> str:
+    """Read UTF-8 text keeping line endings exactly (no universal newline translation)."""
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError as exc:
+        raise JoeladrError(f"no such file: {path}", path=Path(path)) from exc
+    except IsADirectoryError as exc:
+        raise JoeladrError(f"{path} is a folder, not a file", path=Path(path)) from exc
+    except PermissionError as exc:
+        raise JoeladrError(f"cannot read {path}: permission denied", path=Path(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise JoeladrError(f"{path} is not UTF-8 text", path=Path(path)) from exc
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

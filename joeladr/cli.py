@@ -1,0 +1,140 @@
+"""The command line: parse, call the core, print. Errors become one line and an exit code here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from joeladr import __version__
+from joeladr.errors import JoeladrError
+from joeladr.settings import Settings, resolve_settings
+
+
+class JoeladrGroup(TyperGroup):
+    """Runs a command and turns every failure into one clear line (``--debug`` shows the traceback)."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except JoeladrError as exc:
+            if _debug(ctx):
+                raise
+            _fail(f"error: {exc.message}", exc.hint, exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", "run the same command again to resume", 130)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # a bug or an unwrapped third-party error: still one line
+            if _debug(ctx) or type(exc).__module__.startswith("typer."):  # typer's own usage errors
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback", 70)
+
+
+def _debug(ctx: typer.Context) -> bool:
+    root = ctx.find_root()
+    return bool(root.params.get("debug")) or bool(root.obj and root.obj.get("debug"))
+
+
+def _fail(message: str, hint: str | None, code: int) -> NoReturn:
+    typer.echo(message.splitlines()[0] if message else "error", err=True)
+    if hint:
+        typer.echo(f"hint: {hint}", err=True)
+    raise typer.Exit(code)
+
+
+app = typer.Typer(
+    cls=JoeladrGroup,
+    no_args_is_help=True,
+    help="Turn 'watch these talks, then decide' into an evidence-backed architecture decision.\n\n"
+    "Example: joeladr ingest https://youtu.be/JvBT4XBdoUE && joeladr evaluate 0064",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rich help pulls rich.markdown + markdown-it (~60 ms) into --help
+)
+adr_app = typer.Typer(
+    cls=JoeladrGroup,
+    no_args_is_help=True,
+    help="Read, write and check ADRs.\n\nExample: joeladr adr list --status proposed",
+    rich_markup_mode=None,
+)
+app.add_typer(adr_app, name="adr")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"joeladr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    adr_dir: Annotated[
+        Path | None, typer.Option(help="ADR folder (else JOELADR_ADR_DIR, joeladr.toml, ./adrs).")
+    ] = None,
+    vault: Annotated[
+        Path | None, typer.Option(help="Obsidian vault (else JOELADR_VAULT, joeladr.toml, ./vault).")
+    ] = None,
+    home: Annotated[
+        Path | None, typer.Option(help="Cache folder (else JOELADR_HOME, joeladr.toml, ./.joeladr).")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    ctx.obj = {"debug": debug, "overrides": {"adr_dir": adr_dir, "vault": vault, "home": home}}
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj or {}
+    if "settings" not in obj:
+        obj["settings"] = resolve_settings(overrides=obj.get("overrides"))
+    settings: Settings = obj["settings"]
+    return settings
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Workspace folder.")] = Path("."),
+) -> None:
+    """Create joeladr.toml, adrs/, vault/ and git-ignore the cache. Safe to run twice.
+
+    Example: joeladr init ~/decisions
+    """
+    from joeladr.workspace import init_workspace
+
+    result = init_workspace(path)
+    for created in result.created:
+        typer.echo(f"created {created}")
+    if not result.created:
+        typer.echo(f"{result.root} is already a joeladr workspace")
+
+
+from joeladr import cli_adr  # noqa: E402,F401  (registers the adr commands)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

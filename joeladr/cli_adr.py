@@ -1,0 +1,209 @@
+"""`joeladr adr ...`: thin commands over the ADR engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from joeladr.cli import JsonFlag, adr_app, console, print_json, settings_of
+from joeladr.errors import UsageError
+
+if TYPE_CHECKING:
+    from joeladr.adr.repo import AdrRepository
+
+
+def _repo(ctx: typer.Context) -> AdrRepository:
+    from joeladr.adr.repo import AdrRepository
+
+    return AdrRepository(settings_of(ctx).adr_dir)
+
+
+@adr_app.command("new")
+def new(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="The decision's title.")],
+    template: Annotated[str | None, typer.Option(help="joelclaw | madr | nygard (default from settings).")] = None,
+    status: Annotated[str, typer.Option(help="Initial status.")] = "proposed",
+    deciders: Annotated[str | None, typer.Option(help="Who decides.")] = None,
+) -> None:
+    """Create the next-numbered ADR from a template.
+
+    Example: joeladr adr new "Use Qdrant for vector search" --template madr
+    """
+    settings = settings_of(ctx)
+    path = _repo(ctx).create(title, template or settings.adr_template, status=status, deciders=deciders)
+    typer.echo(str(path))
+
+
+@adr_app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help="Only this (normalized) status.")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only ADRs with this tag.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List ADRs with number, title, status and date.
+
+    Example: joeladr adr list --status proposed --json
+    """
+    adrs, failures = _repo(ctx).load_all()
+    if status:
+        adrs = [a for a in adrs if a.status == status.lower()]
+    if tag:
+        adrs = [a for a in adrs if tag.lower() in (t.lower() for t in a.tags)]
+    if as_json:
+        print_json([a.summary() for a in adrs])
+    else:
+        from rich.table import Table
+
+        table = Table("ADR", "Title", "Status", "Date", box=None, header_style="bold")
+        for adr in adrs:
+            table.add_row(adr.number_text, adr.title, adr.status or "-", adr.date or "-")
+        console().print(table)
+    for failure in failures:
+        typer.echo(f"warning: skipped {failure.path.name}: {failure.error.message}", err=True)
+
+
+@adr_app.command("show")
+def show(
+    ctx: typer.Context, number: Annotated[str, typer.Argument(help="ADR number or file.")], as_json: JsonFlag = False
+) -> None:
+    """Show an ADR's structure: criteria, options, sources, relations.
+
+    Example: joeladr adr show 0064 --json
+    """
+    adr = _repo(ctx).get(number)
+    if as_json:
+        print_json(adr.to_json())
+        return
+    out = console()
+    out.print(f"[bold]{adr.label}: {adr.title}[/bold]  ({adr.status or 'no status'}, {adr.date or 'no date'})")
+    out.print(f"[dim]{adr.path}[/dim]")
+    if adr.criteria:
+        out.print("\n[bold]Criteria[/bold]")
+        for c in adr.criteria:
+            must = " [red](must-have)[/red]" if c.must_have else ""
+            out.print(f"  {c.name}{must}: {c.question}", markup=True)
+    if adr.options:
+        out.print("\n[bold]Options[/bold]")
+        for o in adr.options:
+            out.print(f"  {o.id}. {o.title}")
+    if adr.sources:
+        out.print("\n[bold]Sources[/bold]")
+        for s in adr.sources:
+            box = "x" if s.done else " "
+            out.print(f"  \\[{box}] {s.url}")
+    relations = [("supersedes", adr.supersedes), ("superseded by", adr.superseded_by), ("related", adr.related)]
+    for name, values in relations:
+        if values:
+            out.print(f"\n[bold]{name.capitalize()}[/bold]: " + ", ".join(f"ADR-{v}" for v in values))
+
+
+@adr_app.command("status")
+def status_(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="ADR number.")],
+    value: Annotated[str, typer.Argument(help="New status, e.g. accepted.")],
+    custom: Annotated[bool, typer.Option("--custom", help="Allow a status outside the standard set.")] = False,
+) -> None:
+    """Change an ADR's status, in the style the file uses (front matter or inline).
+
+    Example: joeladr adr status 0064 accepted
+    """
+    from joeladr.adr.workflow import set_status
+
+    path, changed = set_status(_repo(ctx), number, value, allow_custom=custom)
+    typer.echo(f"{'updated' if changed else 'unchanged'} {path}")
+
+
+@adr_app.command("supersede")
+def supersede(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="The ADR being replaced.")],
+    new: Annotated[str, typer.Argument(help="The ADR that replaces it.")],
+) -> None:
+    """Mark OLD as superseded by NEW, writing both files both ways.
+
+    Example: joeladr adr supersede 0064 0114
+    """
+    from joeladr.adr.workflow import supersede as do_supersede
+
+    for path in do_supersede(_repo(ctx), old, new):
+        typer.echo(f"updated {path}")
+
+
+@adr_app.command("link")
+def link(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="One ADR.")],
+    b: Annotated[str, typer.Argument(help="The other ADR.")],
+) -> None:
+    """Record two ADRs as related, in both files.
+
+    Example: joeladr adr link 0064 0037
+    """
+    from joeladr.adr.workflow import link as do_link
+
+    for path in do_link(_repo(ctx), a, b):
+        typer.echo(f"updated {path}")
+
+
+@adr_app.command("index")
+def index(ctx: typer.Context) -> None:
+    """Write the ADR index table into README.md of the ADR folder, keeping any text around it.
+
+    Example: joeladr adr index
+    """
+    from joeladr.adr.workflow import update_index
+
+    path, changed = update_index(_repo(ctx))
+    typer.echo(f"{'updated' if changed else 'unchanged'} {path}")
+
+
+@adr_app.command("graph")
+def graph(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="mermaid | dot")] = "mermaid",
+    mentions: Annotated[bool, typer.Option("--mentions", help="Also draw ADR-NNNN mentions.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+) -> None:
+    """Draw supersession and related links as Mermaid or Graphviz DOT.
+
+    Example: joeladr adr graph --format dot -o adrs.dot
+    """
+    from joeladr.adr.graph import to_dot, to_mermaid
+
+    renderers = {"mermaid": to_mermaid, "dot": to_dot}
+    if fmt not in renderers:
+        raise UsageError(f"unknown graph format '{fmt}'", hint="use mermaid or dot")
+    adrs, _ = _repo(ctx).load_all()
+    text = renderers[fmt](adrs, mentions)
+    if output:
+        from joeladr.atomic import atomic_write_text
+
+        atomic_write_text(output, text)
+        typer.echo(f"wrote {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+@adr_app.command("lint")
+def lint_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Check numbering, the index, statuses, supersession and links; exit 1 on errors.
+
+    Example: joeladr adr lint --json
+    """
+    from joeladr.adr.lint import has_errors, lint
+
+    issues = lint(_repo(ctx))
+    if as_json:
+        print_json([i.to_json() for i in issues])
+    else:
+        for issue in issues:
+            typer.echo(f"{issue.severity}: [{issue.code}] {issue.message}")
+        errors = sum(i.severity == "error" for i in issues)
+        typer.echo(f"{errors} errors, {len(issues) - errors} warnings")
+    if has_errors(issues):
+        raise typer.Exit(1)

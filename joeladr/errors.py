@@ -1,0 +1,85 @@
+"""The one exception tree of joeladr.
+
+Every error a user can cause or meet is a :class:`JoeladrError`. The CLI turns
+it into one line (``error: <message>``, then ``hint: <hint>`` when there is one)
+and the exit code the class carries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class JoeladrError(Exception):
+    """Base of every error joeladr raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.path = path
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(JoeladrError):
+    """joeladr.toml or an environment variable is unusable."""
+
+    exit_code = 2
+
+
+class UsageError(JoeladrError):
+    """The user asked for something that cannot be done as asked."""
+
+    exit_code = 2
+
+
+class AdrError(JoeladrError):
+    """An ADR file is missing, malformed, or cannot be edited as asked."""
+
+
+class AdrNotFound(AdrError):
+    """No ADR with that number exists."""
+
+
+class FrontMatterError(AdrError):
+    """The YAML front matter of a markdown file does not parse."""
+
+
+class NoteError(JoeladrError):
+    """A vault note cannot be read or written safely."""
+
+
+class MarkerError(NoteError):
+    """A joeladr marked block in a note is damaged."""
+
+
+class IngestError(JoeladrError):
+    """A source could not be ingested."""
+
+
+class DownloadError(IngestError):
+    """yt-dlp could not fetch a source."""
+
+
+class MediaError(IngestError):
+    """A file is not audio or video that can be decoded."""
+
+
+class ModelError(JoeladrError):
+    """A transcription or embedding model could not be loaded."""
+
+
+class StoreError(JoeladrError):
+    """The vector store refused or failed an operation."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the embedded vector store."""
+
+
+class EvaluationError(JoeladrError):
+    """An ADR cannot be evaluated or decided as asked."""

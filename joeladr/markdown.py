@@ -1,0 +1,184 @@
+"""Markdown structure with exact line positions: lines, front matter, headings, sections.
+
+Every position is an index into :func:`split_lines` of the original text, so an edit
+can replace exactly the lines it means to and keep every other byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from joeladr.errors import FrontMatterError
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings (``\\n``, ``\\r\\n`` or ``\\r``); ``"".join`` gives the text back."""
+    return _LINE.findall(text)
+
+
+def line_ending(lines: list[str]) -> str:
+    """The line ending the document mostly uses (``\\n`` when it has none)."""
+    counts = {"\r\n": 0, "\n": 0, "\r": 0}
+    for line in lines:
+        if line.endswith("\r\n"):
+            counts["\r\n"] += 1
+        elif line.endswith("\n"):
+            counts["\n"] += 1
+        elif line.endswith("\r"):
+            counts["\r"] += 1
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else "\n"
+
+
+def strip_eol(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """YAML front matter: its line span (fences included) and the round-trip data."""
+
+    start: int  # index of the opening '---'
+    end: int  # index of the line after the closing fence
+    data: Any  # ruamel CommentedMap
+
+    @property
+    def body_start(self) -> int:
+        return self.start + 1
+
+
+def yaml_loader() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def find_front_matter(lines: list[str]) -> tuple[int, int] | None:
+    """The span of a front matter block at the top of the file, fences included."""
+    if not lines or strip_eol(lines[0]).rstrip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if strip_eol(lines[index]).rstrip() in ("---", "..."):
+            return 0, index + 1
+    return None
+
+
+def parse_front_matter(lines: list[str], source: str = "document") -> FrontMatter | None:
+    """Parse the YAML front matter, if any, with ruamel's round-trip loader (no arbitrary objects)."""
+    span = find_front_matter(lines)
+    if span is None:
+        return None
+    start, end = span
+    text = "".join(strip_eol(line) + "\n" for line in lines[start + 1 : end - 1])
+    try:
+        data = yaml_loader().load(text) if text.strip() else None
+    except Exception as exc:  # ruamel raises many unrelated classes; all mean "bad YAML"
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise FrontMatterError(f"{source}: malformed front matter{where}: {problem}") from exc
+    from ruamel.yaml.comments import CommentedMap
+
+    if data is None:
+        data = CommentedMap()
+    if not isinstance(data, dict):
+        raise FrontMatterError(f"{source}: front matter must be a mapping of keys to values")
+    return FrontMatter(start, end, data)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    line: int  # index of the heading's first line
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and everything under it up to the next heading of the same or higher level."""
+
+    heading: Heading
+    end: int  # index of the first line after the section
+
+    @property
+    def title(self) -> str:
+        return self.heading.text
+
+    @property
+    def level(self) -> int:
+        return self.heading.level
+
+    @property
+    def body_start(self) -> int:
+        return self.heading.line + 1
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
+
+
+def tokens(lines: list[str], offset: int = 0) -> list[Token]:
+    """markdown-it block tokens for ``lines[offset:]`` with ``map`` made absolute."""
+    text = "".join(strip_eol(line) + "\n" for line in lines[offset:])
+    result = _parser().parse(text)
+    if offset:
+        for token in result:
+            if token.map:
+                token.map = [token.map[0] + offset, token.map[1] + offset]
+    return result
+
+
+def headings_from_tokens(toks: list[Token]) -> list[Heading]:
+    found = []
+    for index, token in enumerate(toks):
+        if token.type == "heading_open" and token.map:
+            inline = toks[index + 1]
+            found.append(Heading(int(token.tag[1]), inline_text(inline), token.map[0]))
+    return found
+
+
+def sections(headings: list[Heading], total_lines: int) -> list[Section]:
+    result = []
+    for index, heading in enumerate(headings):
+        end = total_lines
+        for later in headings[index + 1 :]:
+            if later.level <= heading.level:
+                end = later.line
+                break
+        result.append(Section(heading, end))
+    return result
+
+
+def inline_text(token: Token) -> str:
+    """Plain text of an inline token (emphasis and code marks dropped, link text kept)."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "html_inline":
+            continue
+    return "".join(parts).strip()
+
+
+def iter_inline(toks: list[Token], start: int, end: int) -> Iterator[Token]:
+    """Inline tokens whose block starts within ``[start, end)``."""
+    for token in toks:
+        if token.type == "inline" and token.map and start <= token.map[0] < end:
+            yield token

@@ -1,0 +1,46 @@
+"""`joeladr init`: a workspace with joeladr.toml, adrs/, vault/ and a git-ignored cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from joeladr.atomic import atomic_write_text, read_text
+from joeladr.settings import CONFIG_NAME, DEFAULT_CONFIG, resolve_settings
+
+
+@dataclass
+class InitResult:
+    root: Path
+    created: list[Path] = field(default_factory=list)
+
+
+def init_workspace(root: Path) -> InitResult:
+    """Create what is missing; never overwrite what exists."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    result = InitResult(root)
+    config = root / CONFIG_NAME
+    if not config.exists():
+        atomic_write_text(config, DEFAULT_CONFIG)
+        result.created.append(config)
+    settings = resolve_settings(cwd=root, env={})
+    for folder in (settings.adr_dir, settings.vault, settings.sources_dir, settings.decisions_dir):
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            result.created.append(folder)
+    gitignore = root / ".gitignore"
+    try:
+        cache = settings.home.relative_to(root).as_posix().rstrip("/") + "/"
+    except ValueError:
+        cache = None  # the cache lives outside the workspace: nothing to ignore
+    if cache:
+        existing = read_text(gitignore) if gitignore.exists() else ""
+        entries = {line.strip().rstrip("/") for line in existing.splitlines()}
+        if cache.rstrip("/") not in entries and "/" + cache.rstrip("/") not in entries:
+            prefix = "" if not existing or existing.endswith("\n") else "\n"
+            atomic_write_text(
+                gitignore, existing + prefix + "# joeladr cache (media, transcripts, vector store)\n" + cache + "\n"
+            )
+            result.created.append(gitignore)
+    return result
