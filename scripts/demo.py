@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+TALK = ROOT / "tests" / "fixtures" / "talks" / "beam-talk.webm"
 
 
 def run(*args: str, check: bool = True) -> None:
@@ -34,6 +35,10 @@ def main() -> None:
             shutil.copy(adr, workspace / "adrs" / adr.name)
         run("adr", "list")
         run("adr", "show", "0064")
+        # A synthetic talk written and synthesized (espeak-ng) for joeladr; it quotes no real speaker.
+        run("ingest", str(TALK))
+        run("sources")
+        run("search", "supervisor restarts a crashed process", "--limit", "2")
         run("adr", "index")
         run("adr", "lint")
         print(f"\ndemo workspace was {workspace} (removed)")

@@ -1,0 +1,219 @@
+"""`joeladr ingest`, `joeladr search`, `joeladr sources`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from joeladr.cli import JsonFlag, app, console, print_json, settings_of
+from joeladr.errors import IngestError, UsageError
+
+
+class RichReport:
+    """Progress bars per stage: bytes for download, audio seconds for transcription, chunks for embedding."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.progress: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> RichReport:
+        if not self.quiet:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(
+                TextColumn("{task.description:<11}"),
+                BarColumn(),
+                TextColumn("{task.fields[done]}"),
+                TimeRemainingColumn(),
+                console=console_err(),
+                transient=True,
+            )
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def __call__(self, stage: str, completed: float, total: float | None) -> None:
+        if self.progress is None:
+            return
+        unit = {"download": _bytes, "transcribe": _seconds, "embed": _count}.get(stage, _count)
+        done = f"{unit(completed)}/{unit(total) if total else '?'}"
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total, done=done)
+        self.progress.update(self.tasks[stage], completed=completed, total=total, done=done)
+
+    def reset(self) -> None:
+        if self.progress is not None:
+            for task in self.tasks.values():
+                self.progress.remove_task(task)
+            self.tasks.clear()
+
+
+def console_err() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _bytes(n: float) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def _seconds(n: float) -> str:
+    return f"{int(n) // 60}:{int(n) % 60:02d}"
+
+
+def _count(n: float) -> str:
+    return str(int(n))
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    inputs: Annotated[
+        list[str] | None, typer.Argument(help="YouTube URLs or ids, playlists, other URLs, local files.")
+    ] = None,
+    adr: Annotated[
+        str | None, typer.Option("--adr", help="Ingest every video this ADR's Source Material names.")
+    ] = None,
+    captions: Annotated[str, typer.Option(help="prefer | only | never: reuse the video's own captions.")] = "prefer",
+    word_timestamps: Annotated[bool, typer.Option("--word-timestamps", help="Keep per-word times.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Redo every stage for these sources.")] = False,
+    cookies: Annotated[Path | None, typer.Option(help="A cookies.txt file for yt-dlp.")] = None,
+    cookies_from_browser: Annotated[
+        str | None, typer.Option(help="Read cookies from a browser (e.g. firefox).")
+    ] = None,
+    allow_file_urls: Annotated[bool, typer.Option("--allow-file-urls", help="Accept file:// URLs.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Download, transcribe, embed into Qdrant, and write a vault note per source.
+
+    Example: joeladr ingest https://youtu.be/JvBT4XBdoUE ./talk.m4a
+    """
+    from joeladr.download import YtDlpDownloader
+    from joeladr.engines import make_embedder, make_transcriber, opened_store
+    from joeladr.ingest import Ingestor, refs_for_adr
+    from joeladr.sources import parse_input
+
+    if captions not in ("prefer", "only", "never"):
+        raise UsageError(f"--captions must be prefer, only or never, not '{captions}'")
+    settings = settings_of(ctx)
+    refs = [parse_input(i, allow_file_urls=allow_file_urls) for i in inputs or []]
+    if adr:
+        from joeladr.adr.repo import AdrRepository
+
+        refs += refs_for_adr(AdrRepository(settings.adr_dir).get(adr).sources)
+    if not refs:
+        raise UsageError("nothing to ingest", hint="give a URL, a video id or a file, or --adr N")
+    embedder = make_embedder(settings)
+    with opened_store(settings, embedder.dimension) as store, RichReport(quiet or as_json) as report:
+        ingestor = Ingestor(
+            settings,
+            downloader=YtDlpDownloader(
+                cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls
+            ),
+            transcriber=make_transcriber(settings, word_timestamps=word_timestamps),
+            embedder=embedder,
+            store=store,
+            captions=captions,  # type: ignore[arg-type]
+            force=force,
+            report=report,
+        )
+        results, failures = ingestor.run(refs)
+    if as_json:
+        print_json(
+            {
+                "ingested": [
+                    {
+                        "source_id": r.source_id,
+                        "title": r.title,
+                        "note": str(r.note),
+                        "chunks": r.chunks,
+                        "transcript": r.transcript_origin,
+                        "changed": r.changed,
+                        "steps": r.steps,
+                    }
+                    for r in results
+                ],
+                "failed": [{"input": f.input, "error": f.error.message} for f in failures],
+            }
+        )
+    else:
+        for result in results:
+            what = ", ".join(result.steps) if result.steps else "unchanged"
+            typer.echo(f"{result.title}: {result.chunks} chunks ({result.transcript_origin}; {what}) -> {result.note}")
+        for failure in failures:
+            typer.echo(f"error: {failure.input}: {failure.error.message}", err=True)
+    if failures and not results:
+        first = failures[0].error
+        raise typer.Exit(first.exit_code)
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What you are looking for, in your words.")],
+    limit: Annotated[int, typer.Option(help="How many passages.")] = 5,
+    source: Annotated[list[str] | None, typer.Option(help="Only this source id (repeatable).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find the best passages across every ingested talk.
+
+    Example: joeladr search "supervisor restarts a crashed process" --limit 3
+    """
+    from joeladr.engines import make_embedder, opened_store
+    from joeladr.search import search as do_search
+
+    settings = settings_of(ctx)
+    embedder = make_embedder(settings)
+    with opened_store(settings, embedder.dimension) as store:
+        if store.count() == 0:
+            raise IngestError("nothing has been ingested yet", hint="run `joeladr ingest URL` first")
+        hits = do_search(store, embedder, query, limit=limit, source_ids=source)
+    if as_json:
+        print_json([h.to_json() for h in hits])
+        return
+    out = console()
+    from rich.markup import escape
+
+    for hit in hits:
+        stamp = f"{int(hit.start) // 60}:{int(hit.start) % 60:02d}"
+        link = f"[link={hit.url}]{stamp}[/link]" if hit.url else stamp
+        out.print(f"[bold]{escape(hit.title)}[/bold]  {link}  [dim]{hit.score:.3f}[/dim]")
+        out.print(f"  {escape(hit.text)}\n")
+
+
+@app.command()
+def sources(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """List ingested sources with their length, chunks and model.
+
+    Example: joeladr sources --json
+    """
+    from joeladr.ingest import list_sources
+
+    records = list_sources(settings_of(ctx))
+    if as_json:
+        print_json(records)
+        return
+    from rich.table import Table
+
+    table = Table("Source", "Title", "Duration", "Chunks", "Transcript", "Ingested", box=None, header_style="bold")
+    for r in records:
+        seconds = int(r.get("duration") or 0)
+        table.add_row(
+            r["source_id"],
+            r.get("title") or "",
+            f"{seconds // 60}:{seconds % 60:02d}",
+            str(r.get("chunks")),
+            r.get("transcript") or "",
+            r.get("ingested") or "",
+        )
+    console().print(table)

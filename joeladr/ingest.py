@@ -1,0 +1,341 @@
+"""Ingest: download -> transcript (captions or whisper) -> chunks -> embeddings -> store -> vault note.
+
+Every stage is cached per source under ``JOELADR_HOME/sources/<source_id>/`` and keyed by
+what produced it, so a rerun after a crash or Ctrl-C resumes, and a rerun with the same
+inputs changes nothing (same points, same note).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from joeladr.cache import cache_key, read_entry, write_entry
+from joeladr.captions import parse_vtt
+from joeladr.chunking import ChunkSpec, chunk_segments
+from joeladr.download import Downloader, RemoteMedia, metadata
+from joeladr.embed import Embedder
+from joeladr.errors import IngestError, JoeladrError, UsageError
+from joeladr.faults import checkpoint
+from joeladr.media import probe_duration
+from joeladr.settings import Settings
+from joeladr.sources import SourceRef, file_source_id
+from joeladr.store.base import Point, VectorStore, check_model, keyword_vector, point_id
+from joeladr.transcribe import Transcriber
+from joeladr.transcript import Chunk, Transcript
+from joeladr.vault import SourceInfo, note_path, properties, write_source_note
+
+CaptionMode = Literal["prefer", "only", "never"]
+Report = Callable[[str, float, float | None], None]  # (stage, completed, total)
+
+
+def _quiet(stage: str, completed: float, total: float | None) -> None:
+    pass
+
+
+@dataclass
+class IngestResult:
+    source_id: str
+    title: str
+    note: Path
+    chunks: int
+    transcript_origin: str
+    changed: bool
+    steps: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestFailure:
+    input: str
+    error: JoeladrError
+
+
+class Ingestor:
+    """Runs the pipeline with the engines it is given (tests pass real ones, or fakes where noted)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        downloader: Downloader,
+        transcriber: Transcriber,
+        embedder: Embedder,
+        store: VectorStore,
+        captions: CaptionMode = "prefer",
+        chunking: ChunkSpec | None = None,
+        force: bool = False,
+        report: Report = _quiet,
+    ) -> None:
+        self.settings = settings
+        self.downloader = downloader
+        self.transcriber = transcriber
+        self.embedder = embedder
+        self.store = store
+        self.captions = captions
+        self.chunking = chunking or ChunkSpec()
+        self.force = force
+        self.report = report
+
+    # -- inputs --------------------------------------------------------------------
+    def expand(self, refs: Sequence[SourceRef]) -> Iterator[tuple[SourceRef, RemoteMedia | None] | IngestFailure]:
+        for ref in refs:
+            if ref.kind == "file":
+                yield ref, None
+                continue
+            try:
+                for media in self.downloader.resolve(ref):
+                    yield ref, media
+            except JoeladrError as exc:
+                yield IngestFailure(ref.url, exc)
+
+    def run(self, refs: Sequence[SourceRef]) -> tuple[list[IngestResult], list[IngestFailure]]:
+        check_model(self.store, self.embedder.model_name)
+        results: list[IngestResult] = []
+        failures: list[IngestFailure] = []
+        for item in self.expand(refs):
+            if isinstance(item, IngestFailure):
+                failures.append(item)
+                continue
+            ref, media = item
+            try:
+                results.append(self.ingest_one(ref, media))
+            except JoeladrError as exc:
+                failures.append(IngestFailure(media.url if media else ref.value, exc))
+        return results, failures
+
+    # -- one source ----------------------------------------------------------------
+    def ingest_one(self, ref: SourceRef, media: RemoteMedia | None) -> IngestResult:
+        steps: list[str] = []
+        if media is None:
+            source_id, info, media_path, captions_path, captions_kind = self._local(ref)
+        else:
+            source_id = media.source_id
+            folder = self.folder(source_id)
+            if self.force and folder.exists():
+                shutil.rmtree(folder)
+            info, media_path, captions_path, captions_kind = self._download(media, folder, steps)
+        folder = self.folder(source_id)
+        duration = float(info.get("duration") or 0) or probe_duration(media_path)
+        transcript = self._transcript(folder, media_path, captions_path, captions_kind, duration, steps)
+        chunks = self._chunks(folder, transcript)
+        if not chunks:
+            raise IngestError(f"{info.get('title') or source_id}: the transcript is empty (no speech found)")
+        vectors = self._embeddings(folder, chunks, steps)
+        source = SourceInfo(
+            source_id=source_id,
+            title=str(info.get("title") or source_id),
+            url=info.get("webpage_url") if media is not None else None,
+            video_id=media.video_id if media is not None else None,
+            channel=info.get("channel") or info.get("uploader"),
+            published=_published(info.get("upload_date")),
+            duration=duration,
+            chapters=tuple(info.get("chapters") or ()),
+            local_path=ref.value if ref.kind == "file" else None,
+        )
+        record = read_entry(folder / "source.json") or {}
+        ingested = record.get("ingested") or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        changed = self._store(source, chunks, vectors, steps)
+        note = note_path(self.settings.sources_dir, source, record.get("note"))
+        props = properties(source, transcript, ingested=ingested, embedding_model=self.embedder.model_name)
+        checkpoint("stored")
+        if write_source_note(note, source, transcript, props):
+            steps.append("note")
+        checkpoint("noted")
+        new_record = {
+            "source_id": source_id,
+            "title": source.title,
+            "url": source.url or source.local_path,
+            "video_id": source.video_id,
+            "channel": source.channel,
+            "published": source.published,
+            "duration": duration,
+            "chunks": len(chunks),
+            "model": self.embedder.model_name,
+            "transcript": transcript.origin,
+            "transcript_model": transcript.model,
+            "chunking": self.chunking.key,
+            "ingested": ingested,
+            "note": note.relative_to(self.settings.sources_dir).as_posix(),
+        }
+        if new_record != record:
+            write_entry(folder / "source.json", new_record)
+        return IngestResult(
+            source_id, source.title, note, len(chunks), transcript.origin, changed or bool(steps), steps
+        )
+
+    def folder(self, source_id: str) -> Path:
+        return self.settings.home / "sources" / source_id
+
+    def _local(self, ref: SourceRef) -> tuple[str, dict[str, Any], Path, None, None]:
+        path = Path(ref.value)
+        try:
+            source_id = file_source_id(path)
+        except OSError as exc:
+            raise IngestError(f"cannot read {path}: {exc.strerror}") from exc
+        folder = self.folder(source_id)
+        if self.force and folder.exists():
+            shutil.rmtree(folder)
+        info = read_entry(folder / "info.json")
+        if info is None:
+            duration = probe_duration(path)
+            info = {"id": source_id, "title": path.stem, "duration": duration}
+            write_entry(folder / "info.json", info)
+        return source_id, info, path, None, None
+
+    def _download(
+        self, media: RemoteMedia, folder: Path, steps: list[str]
+    ) -> tuple[dict[str, Any], Path, Path | None, str | None]:
+        done = read_entry(folder / "download.json")
+        if done is not None:
+            media_path = folder / done["media"]
+            captions_path = folder / done["captions"] if done.get("captions") else None
+            if media_path.is_file() and (captions_path is None or captions_path.is_file()):
+                return done["info"], media_path, captions_path, done.get("captions_kind")
+        want_captions = self.captions != "never"
+        result = self.downloader.download(
+            media, folder, captions=want_captions, progress=lambda s, c, t: self.report(s, c, t)
+        )
+        info = metadata(media.info) | result.info
+        if not info.get("duration"):
+            info["duration"] = probe_duration(result.media_path)
+        else:
+            probe_duration(result.media_path)  # refuse non-media now, not in the transcriber
+        write_entry(
+            folder / "download.json",
+            {
+                "info": info,
+                "media": result.media_path.name,
+                "captions": result.captions_path.name if result.captions_path else None,
+                "captions_kind": result.captions_kind,
+            },
+        )
+        steps.append("download")
+        checkpoint("downloaded")
+        return info, result.media_path, result.captions_path, result.captions_kind
+
+    def _transcript(
+        self,
+        folder: Path,
+        media_path: Path,
+        captions_path: Path | None,
+        captions_kind: str | None,
+        duration: float,
+        steps: list[str],
+    ) -> Transcript:
+        use_captions = captions_path is not None and self.captions != "never"
+        if self.captions == "only" and not use_captions:
+            raise IngestError(f"{media_path.name}: the source has no captions (and --captions only was given)")
+        identity = f"captions:{captions_kind}" if use_captions else self.transcriber.identity
+        path = folder / f"transcript-{cache_key(identity)}.json"
+        cached = read_entry(path)
+        if cached is not None:
+            return Transcript.from_json(cached)
+        if use_captions:
+            assert captions_path is not None
+            segments = parse_vtt(captions_path.read_text(encoding="utf-8", errors="replace"))
+            transcript = Transcript(tuple(segments), f"captions-{captions_kind}", "en", "en", duration)
+        else:
+            self.report("transcribe", 0.0, duration)
+            transcript = self.transcriber.transcribe(
+                media_path, lambda done, total: self.report("transcribe", done, total)
+            )
+        write_entry(path, transcript.to_json())
+        checkpoint("transcribed")
+        steps.append("transcribe" if not use_captions else "captions")
+        return transcript
+
+    def _chunks(self, folder: Path, transcript: Transcript) -> list[Chunk]:
+        return chunk_segments(transcript.segments, self.chunking)
+
+    def _embeddings(self, folder: Path, chunks: list[Chunk], steps: list[str]) -> list[list[float]]:
+        texts = [c.text for c in chunks]
+        key = cache_key(self.embedder.model_name, *texts)
+        path = folder / f"embeddings-{key}.json"
+        cached = read_entry(path)
+        if isinstance(cached, list) and len(cached) == len(chunks):
+            return [list(map(float, v)) for v in cached]
+        vectors: list[list[float]] = []
+        batch = 32
+        for start in range(0, len(texts), batch):
+            vectors.extend(self.embedder.embed(texts[start : start + batch]))
+            self.report("embed", float(min(start + batch, len(texts))), float(len(texts)))
+        write_entry(path, vectors)
+        checkpoint("embedded")
+        steps.append("embed")
+        return vectors
+
+    def _store(self, source: SourceInfo, chunks: list[Chunk], vectors: list[list[float]], steps: list[str]) -> bool:
+        model = self.embedder.model_name
+        points = [
+            Point(
+                id=point_id(source.source_id, chunk.index, model, self.chunking.key),
+                dense=vector,
+                sparse=keyword_vector(chunk.text),
+                payload={
+                    "source_id": source.source_id,
+                    "chunk": chunk.index,
+                    "start": chunk.start,
+                    "end": chunk.end,
+                    "text": chunk.text,
+                    "title": source.title,
+                    "url": source.url,
+                    "video_id": source.video_id,
+                    "model": model,
+                    "chunking": self.chunking.key,
+                },
+            )
+            for chunk, vector in zip(chunks, vectors, strict=True)
+        ]
+        existing = self.store.source_points(source.source_id)
+        wanted = {p.id: p.payload for p in points}
+        if existing == wanted:
+            return False
+        # new points first, then the stale ones: a crash in between leaves a complete source
+        fresh = [p for p in points if existing.get(p.id) != p.payload]
+        self.store.upsert(fresh[: len(fresh) // 2])
+        checkpoint("half-stored")
+        self.store.upsert(fresh[len(fresh) // 2 :])
+        self.store.delete([pid for pid in existing if pid not in wanted])
+        steps.append("store")
+        return True
+
+
+def _published(upload_date: Any) -> str | None:
+    text = str(upload_date or "")
+    if len(text) == 8 and text.isdigit():
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return text or None
+
+
+def refs_for_adr(adr_sources: Sequence[Any]) -> list[SourceRef]:
+    """Every video an ADR's Source Material names."""
+    refs = []
+    for item in adr_sources:
+        if item.kind == "youtube":
+            refs.append(SourceRef("youtube", item.id))
+        elif item.kind == "url":
+            refs.append(SourceRef("url", item.url))
+    if not refs:
+        raise UsageError("the ADR names no videos in its Source Material section")
+    return refs
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    data: dict[str, Any]
+
+
+def list_sources(settings: Settings) -> list[dict[str, Any]]:
+    """What `joeladr sources` shows: one record per ingested source."""
+    folder = settings.home / "sources"
+    records = []
+    if folder.is_dir():
+        for entry in sorted(folder.iterdir()):
+            data = read_entry(entry / "source.json")
+            if data:
+                records.append(data)
+    return sorted(records, key=lambda r: (r.get("title") or "").lower())

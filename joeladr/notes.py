@@ -1,0 +1,136 @@
+"""Notes joeladr shares with a user: it owns only its marked blocks and its property keys.
+
+A block is ``<!-- joeladr:begin NAME -->`` ... ``<!-- joeladr:end NAME -->``. Text outside
+blocks is the user's and is never rewritten. A damaged block (an end marker deleted, a
+block doubled) is reported, never guessed over.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from joeladr.errors import FrontMatterError, MarkerError
+from joeladr.markdown import parse_front_matter, split_lines, yaml_loader
+
+_MARKER = re.compile(r"^<!-- joeladr:(begin|end) ([a-z0-9_-]+) -->[ \t]*$")
+
+
+def begin(name: str) -> str:
+    return f"<!-- joeladr:begin {name} -->"
+
+
+def end(name: str) -> str:
+    return f"<!-- joeladr:end {name} -->"
+
+
+def block(name: str, body: str) -> str:
+    return f"{begin(name)}\n{body.rstrip()}\n{end(name)}" if body.strip() else f"{begin(name)}\n{end(name)}"
+
+
+def blocks(text: str, source: str = "note") -> dict[str, tuple[int, int]]:
+    """Name -> (line of begin marker, line of end marker); MarkerError if any block is damaged."""
+    found: dict[str, tuple[int, int]] = {}
+    open_name: str | None = None
+    open_line = 0
+    for index, line in enumerate(split_lines(text)):
+        match = _MARKER.match(line.rstrip("\r\n"))
+        if not match:
+            continue
+        kind, name = match.groups()
+        if kind == "begin":
+            if open_name is not None:
+                raise MarkerError(
+                    f"{source}: block '{open_name}' (line {open_line + 1}) has no end marker",
+                    hint=f"restore the line '{end(open_name)}' or delete the block",
+                )
+            if name in found:
+                raise MarkerError(f"{source}: block '{name}' appears twice", hint="delete one of them")
+            open_name, open_line = name, index
+        else:
+            if open_name != name:
+                raise MarkerError(
+                    f"{source}: end marker for '{name}' at line {index + 1} has no begin marker",
+                    hint=f"restore the line '{begin(name)}' or delete the end marker",
+                )
+            found[name] = (open_line, index)
+            open_name = None
+    if open_name is not None:
+        raise MarkerError(
+            f"{source}: block '{open_name}' (line {open_line + 1}) has no end marker",
+            hint=f"restore the line '{end(open_name)}' or delete the block",
+        )
+    return found
+
+
+def block_body(text: str, name: str, source: str = "note") -> str | None:
+    spans = blocks(text, source)
+    if name not in spans:
+        return None
+    lines = split_lines(text)
+    start, stop = spans[name]
+    return "".join(lines[start + 1 : stop])
+
+
+def replace_blocks(text: str, bodies: Mapping[str, str], source: str = "note") -> str:
+    """Replace the bodies of existing blocks; blocks the note lacks are appended at the end."""
+    lines = split_lines(text)
+    spans = blocks(text, source)
+    eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    for name, (start, stop) in sorted(spans.items(), key=lambda item: -item[1][0]):
+        if name in bodies:
+            body = bodies[name].rstrip()
+            new = [line + eol for line in body.split("\n")] if body else []
+            lines[start + 1 : stop] = new
+    result = "".join(lines)
+    missing = [name for name in bodies if name not in spans]
+    for name in missing:
+        if result and not result.endswith("\n"):
+            result += eol
+        result += eol + block(name, bodies[name]).replace("\n", eol) + eol
+    return result
+
+
+def escape_inline(text: str) -> str:
+    """Make untrusted text (transcripts, titles) inert inside a note: no HTML, markers, links or comments."""
+    text = text.replace("\x00", "").replace("\r", " ").replace("\n", " ")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("[[", "[\u200b[").replace("]]", "]\u200b]").replace("%%", "%\u200b%")
+    text = re.sub(r"^([#>\-*+=|`~]|\d+[.)])", r"\\\1", text.strip())
+    return text
+
+
+def merge_properties(text: str, values: Mapping[str, Any], source: str = "note") -> str:
+    """Set joeladr's property keys in the note's front matter; keep the user's keys, order and comments."""
+    lines = split_lines(text)
+    front = parse_front_matter(lines, source)
+    yaml = yaml_loader()
+    yaml.width = 4096
+    from ruamel.yaml.comments import CommentedMap
+
+    data = front.data if front else CommentedMap()
+    changed = front is None
+    for key, value in values.items():
+        if key not in data or _plain(data[key]) != _plain(value):
+            data[key] = value
+            changed = True
+    if not changed:
+        return text
+    buffer = io.StringIO()
+    try:
+        yaml.dump(data, buffer)
+    except Exception as exc:
+        raise FrontMatterError(f"{source}: cannot write properties: {exc}") from exc
+    rendered = "---\n" + buffer.getvalue() + "---\n"
+    rest = "".join(lines[front.end :]) if front else text
+    return rendered + rest
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,176 @@
+"""A Qdrant server or cluster through qdrant-client (used when JOELADR_QDRANT_URL is set).
+
+Tests run this adapter against qdrant-client's local mode (``location=":memory:"`` or a
+path), and against a real server when ``QDRANT_URL`` is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from joeladr.errors import StoreError
+from joeladr.store.base import DENSE, SPARSE, Hit, Point, SparseVector
+
+
+class QdrantServerStore:
+    def __init__(self, client: Any, collection: str) -> None:
+        self.client = client
+        self.collection = collection
+
+    @classmethod
+    def connect(
+        cls,
+        *,
+        url: str | None = None,
+        api_key: str | None = None,
+        collection: str = "joeladr",
+        dimension: int,
+        location: str | None = None,
+        path: str | None = None,
+        shard_number: int | None = None,
+        replication_factor: int | None = None,
+        timeout: int = 30,
+    ) -> QdrantServerStore:
+        from qdrant_client import QdrantClient
+
+        try:
+            if location or path:
+                client = QdrantClient(location=location, path=path)
+            else:
+                client = QdrantClient(url=url, api_key=api_key, timeout=timeout)
+            store = cls(client, collection)
+            store._ensure_collection(dimension, shard_number, replication_factor, local=bool(location or path))
+        except StoreError:
+            raise
+        except Exception as exc:
+            where = url or location or path
+            raise StoreError(f"cannot use the Qdrant server at {where}: {_first_line(exc)}") from exc
+        return store
+
+    def _ensure_collection(
+        self, dimension: int, shard_number: int | None, replication_factor: int | None, *, local: bool = False
+    ) -> None:
+        from qdrant_client import models
+
+        if self.client.collection_exists(self.collection):
+            info = self.client.get_collection(self.collection)
+            vectors = info.config.params.vectors
+            size = vectors[DENSE].size if isinstance(vectors, dict) and DENSE in vectors else None
+            if size != dimension:
+                raise StoreError(
+                    f"Qdrant collection '{self.collection}' holds {size}-dimension vectors, not {dimension}",
+                    hint="set [store] collection to another name",
+                )
+            return
+        self.client.create_collection(
+            self.collection,
+            vectors_config={DENSE: models.VectorParams(size=dimension, distance=models.Distance.COSINE)},
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            shard_number=shard_number,
+            replication_factor=replication_factor,
+        )
+        if not local:  # local mode has no payload indexes (and warns)
+            self.client.create_payload_index(self.collection, "source_id", models.PayloadSchemaType.KEYWORD)
+
+    def upsert(self, points: Sequence[Point]) -> None:
+        from qdrant_client import models
+
+        if not points:
+            return
+        structs = [
+            models.PointStruct(
+                id=p.id,
+                vector={DENSE: p.dense, SPARSE: models.SparseVector(indices=p.sparse.indices, values=p.sparse.values)},
+                payload=p.payload,
+            )
+            for p in points
+        ]
+        self._call(lambda: self.client.upsert(self.collection, structs, wait=True))
+
+    def query(
+        self, dense: list[float], sparse: SparseVector | None, limit: int, source_ids: Sequence[str] | None = None
+    ) -> list[Hit]:
+        from qdrant_client import models
+
+        flt = _source_filter(source_ids)
+        if sparse is None or not sparse.indices:
+            response = self._call(
+                lambda: self.client.query_points(
+                    self.collection, query=dense, using=DENSE, limit=limit, query_filter=flt, with_payload=True
+                )
+            )
+        else:
+            depth = max(limit * 4, 40)
+            prefetch = [
+                models.Prefetch(query=dense, using=DENSE, limit=depth, filter=flt),
+                models.Prefetch(
+                    query=models.SparseVector(indices=sparse.indices, values=sparse.values),
+                    using=SPARSE,
+                    limit=depth,
+                    filter=flt,
+                ),
+            ]
+            response = self._call(
+                lambda: self.client.query_points(
+                    self.collection,
+                    prefetch=prefetch,
+                    query=models.FusionQuery(fusion=models.Fusion.RRF),
+                    limit=limit,
+                    query_filter=flt,
+                    with_payload=True,
+                )
+            )
+        return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
+
+    def source_points(self, source_id: str) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        offset = None
+        flt = _source_filter([source_id])
+        while True:
+            records, offset = self._call(
+                lambda at=offset: self.client.scroll(
+                    self.collection, scroll_filter=flt, limit=1000, offset=at, with_payload=True
+                )
+            )
+            for record in records:
+                found[str(record.id)] = dict(record.payload or {})
+            if offset is None:
+                return found
+
+    def delete(self, ids: Sequence[str]) -> None:
+        from qdrant_client import models
+
+        if ids:
+            self._call(lambda: self.client.delete(self.collection, models.PointIdsList(points=list(ids)), wait=True))
+
+    def count(self) -> int:
+        return int(self._call(lambda: self.client.count(self.collection, exact=True)).count)
+
+    def any_payload(self) -> dict[str, Any] | None:
+        records, _ = self._call(lambda: self.client.scroll(self.collection, limit=1, with_payload=True))
+        return dict(records[0].payload or {}) if records else None
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _call(self, action: Any) -> Any:
+        try:
+            return action()
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"Qdrant request failed: {_first_line(exc)}") from exc
+
+
+def _source_filter(source_ids: Sequence[str] | None) -> Any:
+    from qdrant_client import models
+
+    if not source_ids:
+        return None
+    return models.Filter(must=[models.FieldCondition(key="source_id", match=models.MatchAny(any=list(source_ids)))])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]

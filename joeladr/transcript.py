@@ -1,0 +1,54 @@
+"""Transcripts and chunks as plain data, with JSON round trips for the cache."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    word: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class Transcript:
+    segments: tuple[Segment, ...]
+    origin: str  # "whisper", "captions-manual" or "captions-auto"
+    model: str  # the whisper model, or the caption language
+    language: str | None = None
+    duration: float | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Transcript:
+        segments = tuple(
+            Segment(s["start"], s["end"], s["text"], tuple(Word(**w) for w in s.get("words", ())))
+            for s in data["segments"]
+        )
+        return cls(segments, data["origin"], data["model"], data.get("language"), data.get("duration"))
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int
+    start: float
+    end: float
+    text: str
+    segments: tuple[int, ...] = field(default=())  # indexes into the transcript's segments

@@ -1,0 +1,277 @@
+"""Ingest with every real engine: yt-dlp over loopback, tiny.en, all-MiniLM-L6-v2, Qdrant Edge."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from joeladr.cache import read_entry
+from joeladr.cli import app
+from joeladr.settings import Settings, resolve_settings
+from joeladr.store.edge import EdgeStore
+from joeladr.transcript import Transcript
+from tests.conftest import FIXTURES
+from tests.loopback import closed_port, serve
+
+runner = CliRunner()
+TALKS = FIXTURES / "talks"
+BEAM = TALKS / "beam-talk.webm"
+TYPESCRIPT = TALKS / "typescript-talk.webm"
+MANIFEST = json.loads((TALKS / "beam-talk.json").read_text())
+
+# Paraphrases, not the words spoken: retrieval has to find the topic, not the string.
+PARAPHRASES = {
+    "supervision-model": "what happens when a process fails and is restarted automatically",
+    "agent-orchestration": "each AI agent loop as a lightweight process with its own mailbox",
+    "interop-story": "do we need to port all our code or can we call it across a boundary",
+    "selective-adoption": "run a small Elixir service beside the existing TypeScript system",
+    "liveview-for-tui-web": "server rendered real time dashboard pushed over websockets",
+}
+
+
+@dataclass
+class Ingested:
+    root: Path
+    url: str
+
+    def args(self) -> list[str]:
+        return [
+            "--home",
+            str(self.root / "home"),
+            "--vault",
+            str(self.root / "vault"),
+            "--adr-dir",
+            str(self.root / "adrs"),
+        ]
+
+    @property
+    def settings(self) -> Settings:
+        return resolve_settings(
+            cwd=self.root, env={}, overrides={"home": self.root / "home", "vault": self.root / "vault"}
+        )
+
+
+@pytest.fixture(scope="session")
+def media_server() -> Iterator[str]:
+    with serve(TALKS) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def ingested(tmp_path_factory: pytest.TempPathFactory, media_server: str) -> Ingested:
+    """One workspace, ingested once per session: the BEAM talk as a local file, the TypeScript talk by URL."""
+    root = tmp_path_factory.mktemp("ingested")
+    done = Ingested(root, f"{media_server}/typescript-talk.webm")
+    result = runner.invoke(app, [*done.args(), "ingest", "--quiet", str(BEAM), done.url])
+    assert result.exit_code == 0, result.output
+    return done
+
+
+def copy_of(ingested: Ingested, target: Path) -> Ingested:
+    shutil.copytree(ingested.root, target)
+    return Ingested(target, ingested.url)
+
+
+def notes(root: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted((root / "vault" / "sources").glob("*.md"))}
+
+
+def store_count(root: Path) -> int:
+    store = EdgeStore.open(root / "home" / "store" / "joeladr", 384)
+    try:
+        return store.count()
+    finally:
+        store.close()
+
+
+def test_transcript_has_the_words_written(ingested: Ingested) -> None:
+    records = {r["title"]: r for r in json.loads(runner.invoke(app, [*ingested.args(), "sources", "--json"]).stdout)}
+    beam = records["beam-talk"]
+    folder = ingested.root / "home" / "sources" / beam["source_id"]
+    transcript = Transcript.from_json(read_entry(next(folder.glob("transcript-*.json"))))
+    text = transcript.text.lower()
+    for word in ("supervisor", "crash", "agent", "gateway", "interface", "dashboard", "typescript", "json"):
+        assert word in text.replace("type script", "typescript"), word
+    assert transcript.origin == "whisper" and transcript.model == "tiny.en"
+    assert abs(transcript.duration - MANIFEST["duration"]) < 2  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("paragraph", MANIFEST["paragraphs"], ids=lambda p: p["criterion"])
+def test_search_finds_each_topic_first(ingested: Ingested, paragraph: dict[str, object]) -> None:
+    query = PARAPHRASES[str(paragraph["criterion"])]
+    result = runner.invoke(app, [*ingested.args(), "search", query, "--json", "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)
+    top = hits[0]
+    assert set(top) >= {"source_id", "title", "url", "start", "end", "text", "score"}
+    assert top["title"] == "beam-talk"
+    assert float(paragraph["start"]) - 3 <= top["start"] < float(paragraph["end"])  # type: ignore[arg-type]
+
+
+def test_ingest_by_url_through_real_yt_dlp(ingested: Ingested) -> None:
+    records = json.loads(runner.invoke(app, [*ingested.args(), "sources", "--json"]).stdout)
+    by_url = next(r for r in records if r["url"] == ingested.url)
+    assert set(by_url) >= {"source_id", "title", "url", "duration", "chunks", "model", "ingested"}
+    assert by_url["source_id"].startswith("generic-") and by_url["chunks"] >= 2
+    assert 30 < by_url["duration"] < 40
+    note = next(text for text in notes(ingested.root).values() if ingested.url in text)
+    assert f"]({ingested.url}#t=" in note  # timestamp links open the media at that second
+    hits = json.loads(
+        runner.invoke(app, [*ingested.args(), "search", "vendor SDKs are TypeScript native", "--json"]).stdout
+    )
+    assert hits[0]["source_id"] == by_url["source_id"] and "#t=" in hits[0]["url"]
+
+
+def test_note_properties_and_timestamps(ingested: Ingested) -> None:
+    note = notes(ingested.root)["beam-talk.md"]
+    for key in (
+        "type: source",
+        "title: beam-talk",
+        "transcript: whisper",
+        "model: tiny.en",
+        "duration: 02:06",
+        "ingested: ",
+        "joeladr/source",
+    ):
+        assert key in note
+    assert "<!-- joeladr:begin transcript -->" in note and "`00:00`" in note  # a local file: time as text
+
+
+def test_reingest_is_a_no_op(ingested: Ingested, tmp_path: Path) -> None:
+    copy = copy_of(ingested, tmp_path / "copy")
+    before_notes, before_count = notes(copy.root), store_count(copy.root)
+    result = runner.invoke(app, [*copy.args(), "ingest", "--quiet", "--json", str(BEAM), copy.url])
+    assert result.exit_code == 0, result.output
+    assert all(r["steps"] == [] for r in json.loads(result.stdout)["ingested"])
+    assert notes(copy.root) == before_notes and store_count(copy.root) == before_count
+
+
+def test_user_edits_outside_blocks_survive_reingest(ingested: Ingested, tmp_path: Path) -> None:
+    copy = copy_of(ingested, tmp_path / "copy")
+    path = copy.root / "vault" / "sources" / "beam-talk.md"
+    text = path.read_text()
+    text = text.replace("## My notes\n", "## My notes\n\nThe supervision part is the strongest argument.\n")
+    text = text.replace("---\n# beam-talk", "rating: 5\n---\n# beam-talk", 1)
+    text += "\nA closing thought of mine.\n"
+    path.write_text(text)
+    result = runner.invoke(app, [*copy.args(), "ingest", "--quiet", "--force", str(BEAM)])
+    assert result.exit_code == 0, result.output
+    after = path.read_text()
+    assert "The supervision part is the strongest argument." in after
+    assert "rating: 5" in after and after.endswith("A closing thought of mine.\n")
+    assert after.count("<!-- joeladr:begin transcript -->") == 1
+    assert len(list(path.parent.glob("*.md"))) == 2
+
+
+def test_changed_chunking_replaces_the_sources_points(ingested: Ingested, tmp_path: Path) -> None:
+    from joeladr.chunking import ChunkSpec
+    from joeladr.download import YtDlpDownloader
+    from joeladr.embed import SentenceTransformerEmbedder
+    from joeladr.ingest import Ingestor
+    from joeladr.sources import SourceRef
+    from joeladr.transcribe import FasterWhisperTranscriber
+
+    copy = copy_of(ingested, tmp_path / "copy")
+    settings = copy.settings
+    store = EdgeStore.open(settings.home / "store" / "joeladr", 384)
+    try:
+        before = store.count()
+        ingestor = Ingestor(
+            settings,
+            downloader=YtDlpDownloader(),
+            transcriber=FasterWhisperTranscriber(),
+            embedder=SentenceTransformerEmbedder(),
+            store=store,
+            chunking=ChunkSpec(90, 20),
+        )
+        results, failures = ingestor.run([SourceRef("file", str(BEAM))])
+        assert not failures and results[0].steps == ["embed", "store"]
+        points = store.source_points(results[0].source_id)
+        assert len(points) == results[0].chunks and {p["chunking"] for p in points.values()} == {ChunkSpec(90, 20).key}
+        assert store.count() < before
+    finally:
+        store.close()
+
+
+def _run(args: list[str], env: dict[str, str], pause: str | None = None) -> subprocess.Popen[str]:
+    full = dict(env)
+    if pause:
+        full["JOELADR_PAUSE_AT"] = pause
+    return subprocess.Popen(
+        [sys.executable, "-m", "joeladr", *args], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _kill_at(args: list[str], env: dict[str, str], step: str) -> None:
+    proc = _run(args, env, step)
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 300
+    line = ""
+    while time.monotonic() < deadline and "paused at" not in line:
+        line = proc.stderr.readline()
+        if not line and proc.poll() is not None:
+            break
+    assert "paused at " + step in line, f"never reached {step}: {line}{proc.stderr.read()}"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize("step", ["transcribed", "embedded", "half-stored", "stored"])
+def test_sigkilled_ingest_resumes_to_the_clean_result(tmp_path: Path, step: str) -> None:
+    def env_for(root: Path) -> dict[str, str]:
+        return {
+            **os.environ,
+            "JOELADR_HOME": str(root / "home"),
+            "JOELADR_VAULT": str(root / "vault"),
+            "HF_HUB_OFFLINE": "1",
+        }
+
+    args = ["ingest", "--quiet", str(TYPESCRIPT)]
+    clean = tmp_path / "clean"
+    assert _run(args, env_for(clean)).wait() == 0
+    killed = tmp_path / "killed"
+    _kill_at(args, env_for(killed), step)
+    resumed = _run(args, env_for(killed))
+    _, err = resumed.communicate()
+    assert resumed.returncode == 0, err
+    assert store_count(killed) == store_count(clean)
+    clean_notes, killed_notes = notes(clean), notes(killed)
+    assert list(clean_notes) == list(killed_notes)
+    assert [_without_ingested(t) for t in clean_notes.values()] == [_without_ingested(t) for t in killed_notes.values()]
+
+
+def _without_ingested(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("ingested:"))
+
+
+def _bad(args: list[str], workspace: Path) -> str:
+    result = runner.invoke(app, ["ingest", "--quiet", *args])
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines[0].startswith("error: ") and "Traceback" not in result.output, result.output
+    assert not (workspace / "vault" / "sources").exists() or not list((workspace / "vault" / "sources").glob("*.md"))
+    return result.output
+
+
+def test_bad_inputs(workspace: Path, media_server: str) -> None:
+    (workspace / "notes.webm").write_text("this is a text file, not media\n")
+    (workspace / "noise.webm").write_bytes(os.urandom(4096))
+    assert "no such file" in _bad([str(workspace / "missing.webm")], workspace)
+    assert "not audio or video" in _bad([str(workspace / "notes.webm")], workspace)
+    assert "not audio or video" in _bad([str(workspace / "noise.webm")], workspace)
+    assert "neither a URL" in _bad(["no-such-video-here"], workspace)
+    refused = _bad([f"http://127.0.0.1:{closed_port()}/talk.webm"], workspace)
+    assert "refused" in refused.lower() or "cannot read" in refused
+    assert "404" in _bad([f"{media_server}/missing.webm"], workspace)
+    assert "file://" in _bad([f"file://{BEAM}"], workspace)

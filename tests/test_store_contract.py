@@ -1,0 +1,135 @@
+"""One contract, two adapters: Qdrant Edge, and qdrant-client (local mode here; a real server with QDRANT_URL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from joeladr.errors import StoreError, StoreLockedError
+from joeladr.store.base import Point, VectorStore, check_model, keyword_vector, point_id
+from joeladr.store.edge import EdgeStore
+from joeladr.store.server import QdrantServerStore
+
+DIM = 8
+TEXTS = {
+    "a0": "the supervisor restarts a crashed GenServer process",
+    "a1": "phoenix liveview pushes diffs over a websocket",
+    "b0": "typescript sdk for every large language model vendor",
+    "b1": "migration cost of rewriting forty seven functions",
+}
+
+BACKENDS = ["edge", "client-local"] + (["server"] if os.environ.get("QDRANT_URL") else [])
+
+
+def _vector(seed: int) -> list[float]:
+    values = [((seed * 7 + i * 13) % 17) / 17.0 + (1.0 if i == seed % DIM else 0.0) for i in range(DIM)]
+    norm = sum(v * v for v in values) ** 0.5
+    return [v / norm for v in values]
+
+
+def _points(model: str = "m1") -> list[Point]:
+    points = []
+    for n, (key, text) in enumerate(TEXTS.items()):
+        source = "src-" + key[0]
+        points.append(
+            Point(
+                id=point_id(source, int(key[1]), model, "c1"),
+                dense=_vector(n),
+                sparse=keyword_vector(text),
+                payload={"source_id": source, "chunk": int(key[1]), "text": text, "model": model, "start": n * 10.0},
+            )
+        )
+    return points
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
+    opened: VectorStore
+    if request.param == "edge":
+        opened = EdgeStore.open(tmp_path / "edge", DIM)
+    elif request.param == "client-local":
+        opened = QdrantServerStore.connect(location=":memory:", collection="contract", dimension=DIM)
+    else:
+        opened = QdrantServerStore.connect(
+            url=os.environ["QDRANT_URL"],
+            api_key=os.environ.get("QDRANT_API_KEY"),
+            collection=f"joeladr-test-{uuid.uuid4().hex[:8]}",
+            dimension=DIM,
+        )
+    yield opened
+    if request.param == "server":
+        opened.client.delete_collection(opened.collection)  # type: ignore[attr-defined]
+    opened.close()
+
+
+def test_upsert_count_and_idempotence(store: VectorStore) -> None:
+    assert store.count() == 0 and store.any_payload() is None
+    store.upsert(_points())
+    assert store.count() == 4
+    store.upsert(_points())
+    assert store.count() == 4
+
+
+def test_dense_query_ranks_the_nearest_first(store: VectorStore) -> None:
+    store.upsert(_points())
+    hits = store.query(_vector(2), None, 2)
+    assert hits[0].payload["text"] == TEXTS["b0"]
+    assert hits[0].score >= hits[1].score
+
+
+def test_keyword_match_survives_fusion(store: VectorStore) -> None:
+    store.upsert(_points())
+    # the dense vector points at b0; the keyword "GenServer" appears only in a0
+    hits = store.query(_vector(2), keyword_vector("GenServer", query=True), 2)
+    assert {h.payload["text"] for h in hits} == {TEXTS["b0"], TEXTS["a0"]}
+
+
+def test_filter_by_source(store: VectorStore) -> None:
+    store.upsert(_points())
+    hits = store.query(_vector(2), keyword_vector("typescript", query=True), 10, source_ids=["src-a"])
+    assert hits and all(h.payload["source_id"] == "src-a" for h in hits)
+
+
+def test_source_points_and_delete(store: VectorStore) -> None:
+    points = _points()
+    store.upsert(points)
+    mine = store.source_points("src-a")
+    assert set(mine) == {p.id for p in points if p.payload["source_id"] == "src-a"}
+    assert mine[points[0].id]["text"] == TEXTS["a0"]
+    store.delete(list(mine))
+    assert store.count() == 2 and store.source_points("src-a") == {}
+
+
+def test_a_store_refuses_another_model(store: VectorStore) -> None:
+    store.upsert(_points("m1"))
+    check_model(store, "m1")
+    with pytest.raises(StoreError, match="filled by embedding model 'm1'"):
+        check_model(store, "m2")
+
+
+def test_point_ids_are_deterministic_uuids() -> None:
+    first = point_id("src", 3, "model", "chunks")
+    assert first == point_id("src", 3, "model", "chunks")
+    assert uuid.UUID(first).version == 5
+    assert first != point_id("src", 3, "other-model", "chunks") != point_id("src", 3, "model", "other")
+
+
+def test_edge_store_survives_reopen_and_locks(tmp_path: Path) -> None:
+    first = EdgeStore.open(tmp_path / "edge", DIM)
+    first.upsert(_points())
+    with pytest.raises(StoreLockedError, match="in use by pid"):
+        EdgeStore.open(tmp_path / "edge", DIM, wait_seconds=0.3)
+    first.close()
+    again = EdgeStore.open(tmp_path / "edge", DIM)
+    assert again.count() == 4
+    again.close()
+
+
+def test_edge_store_refuses_another_dimension(tmp_path: Path) -> None:
+    EdgeStore.open(tmp_path / "edge", DIM).close()
+    with pytest.raises(StoreError):
+        EdgeStore.open(tmp_path / "edge", DIM * 2)
