@@ -65,3 +65,39 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_all(changes: dict[Path, str]) -> None:
+    """Write several files so that a failure before the last rename leaves every one of them as it was.
+
+    Every new text goes to a temp file beside its target first (a folder that is not writable
+    fails here, before any target changes); only then are the temp files renamed into place.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in changes.items():
+            path = Path(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            except OSError as exc:
+                raise JoeladrError(f"cannot write {path}: {exc.strerror or exc}", path=path) from exc
+            staged.append((Path(tmp_name), path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
+            with contextlib.suppress(OSError):
+                os.chmod(tmp_name, mode)
+        from joeladr.faults import checkpoint
+
+        checkpoint("staged")
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except OSError as exc:
+        raise JoeladrError(f"cannot write: {exc.strerror or exc}") from exc
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()

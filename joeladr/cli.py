@@ -129,7 +129,7 @@ def init(
         typer.echo(f"{result.root} is already a joeladr workspace")
 
 
-from joeladr import cli_adr, cli_ingest  # noqa: E402,F401  (registers the commands)
+from joeladr import cli_adr, cli_evaluate, cli_ingest  # noqa: E402,F401  (registers the commands)
 
 
 def main() -> None:

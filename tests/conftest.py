@@ -7,6 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from tests.ingested import BEAM, TALKS, Ingested
+from tests.loopback import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -70,3 +74,25 @@ def corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def media_server() -> Iterator[str]:
+    """The fixture talks over a loopback HTTP server, for the real yt-dlp."""
+    with serve(TALKS) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def ingested(tmp_path_factory: pytest.TempPathFactory, media_server: str) -> Ingested:
+    """One workspace, ingested once per session: the BEAM talk as a local file, the TypeScript talk by URL,
+    and the project's ADR-0064 (proposed) in its ADR folder."""
+    from joeladr.cli import app
+
+    root = tmp_path_factory.mktemp("ingested")
+    (root / "adrs").mkdir()
+    shutil.copy(ADR_0064, root / "adrs" / ADR_0064.name)
+    done = Ingested(root, f"{media_server}/typescript-talk.webm")
+    result = CliRunner().invoke(app, [*done.args(), "ingest", "--quiet", str(BEAM), done.url])
+    assert result.exit_code == 0, result.output
+    return done

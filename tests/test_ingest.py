@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,16 +15,12 @@ from typer.testing import CliRunner
 
 from joeladr.cache import read_entry
 from joeladr.cli import app
-from joeladr.settings import Settings, resolve_settings
 from joeladr.store.edge import EdgeStore
 from joeladr.transcript import Transcript
-from tests.conftest import FIXTURES
-from tests.loopback import closed_port, serve
+from tests.ingested import BEAM, TALKS, TYPESCRIPT, Ingested, copy_of, notes, store_count
+from tests.loopback import closed_port
 
 runner = CliRunner()
-TALKS = FIXTURES / "talks"
-BEAM = TALKS / "beam-talk.webm"
-TYPESCRIPT = TALKS / "typescript-talk.webm"
 MANIFEST = json.loads((TALKS / "beam-talk.json").read_text())
 
 # Paraphrases, not the words spoken: retrieval has to find the topic, not the string.
@@ -38,61 +31,6 @@ PARAPHRASES = {
     "selective-adoption": "run a small Elixir service beside the existing TypeScript system",
     "liveview-for-tui-web": "server rendered real time dashboard pushed over websockets",
 }
-
-
-@dataclass
-class Ingested:
-    root: Path
-    url: str
-
-    def args(self) -> list[str]:
-        return [
-            "--home",
-            str(self.root / "home"),
-            "--vault",
-            str(self.root / "vault"),
-            "--adr-dir",
-            str(self.root / "adrs"),
-        ]
-
-    @property
-    def settings(self) -> Settings:
-        return resolve_settings(
-            cwd=self.root, env={}, overrides={"home": self.root / "home", "vault": self.root / "vault"}
-        )
-
-
-@pytest.fixture(scope="session")
-def media_server() -> Iterator[str]:
-    with serve(TALKS) as base:
-        yield base
-
-
-@pytest.fixture(scope="session")
-def ingested(tmp_path_factory: pytest.TempPathFactory, media_server: str) -> Ingested:
-    """One workspace, ingested once per session: the BEAM talk as a local file, the TypeScript talk by URL."""
-    root = tmp_path_factory.mktemp("ingested")
-    done = Ingested(root, f"{media_server}/typescript-talk.webm")
-    result = runner.invoke(app, [*done.args(), "ingest", "--quiet", str(BEAM), done.url])
-    assert result.exit_code == 0, result.output
-    return done
-
-
-def copy_of(ingested: Ingested, target: Path) -> Ingested:
-    shutil.copytree(ingested.root, target)
-    return Ingested(target, ingested.url)
-
-
-def notes(root: Path) -> dict[str, str]:
-    return {p.name: p.read_text() for p in sorted((root / "vault" / "sources").glob("*.md"))}
-
-
-def store_count(root: Path) -> int:
-    store = EdgeStore.open(root / "home" / "store" / "joeladr", 384)
-    try:
-        return store.count()
-    finally:
-        store.close()
 
 
 def test_transcript_has_the_words_written(ingested: Ingested) -> None:

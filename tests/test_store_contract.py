@@ -133,3 +133,13 @@ def test_edge_store_refuses_another_dimension(tmp_path: Path) -> None:
     EdgeStore.open(tmp_path / "edge", DIM).close()
     with pytest.raises(StoreError):
         EdgeStore.open(tmp_path / "edge", DIM * 2)
+
+
+def test_keyword_only_and_dense_only_queries(store: VectorStore) -> None:
+    store.upsert(_points())
+    keyword = store.query(None, keyword_vector("websocket liveview", query=True), 3)
+    assert keyword[0].payload["text"] == TEXTS["a1"] and keyword[0].score > 0
+    assert len(keyword) == 1  # only one text has those words
+    dense = store.query(_vector(1), None, 4)
+    assert dense[0].payload["text"] == TEXTS["a1"] and 0.99 < dense[0].score <= 1.0001
+    assert store.query(None, None, 3) == []

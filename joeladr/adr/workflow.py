@@ -6,7 +6,7 @@ from pathlib import Path
 
 from joeladr.adr.edit import AdrDocument
 from joeladr.adr.index import write_index
-from joeladr.adr.model import STANDARD_STATUSES
+from joeladr.adr.model import STANDARD_STATUSES, Adr
 from joeladr.adr.parse import parse_adr
 from joeladr.adr.repo import AdrRepository
 from joeladr.errors import UsageError
@@ -31,13 +31,18 @@ def supersede(repo: AdrRepository, old_ref: str, new_ref: str) -> list[Path]:
         raise UsageError("an ADR cannot supersede itself")
     old_doc, new_doc = AdrDocument.load(old_path), AdrDocument.load(new_path)
     old_adr, new_adr = parse_adr(old_doc.text, old_path), parse_adr(new_doc.text, new_path)
-    if old_adr.style == "front-matter":
-        old_doc.set_status("superseded")
-        old_doc.add_relation("superseded-by", new_adr.number_text)
-    else:
-        old_doc.set_status(f"superseded by {new_adr.number_text}")
+    mark_superseded(old_doc, old_adr, new_adr.number_text)
     new_doc.add_relation("supersedes", old_adr.number_text)
     return _save_all([old_doc, new_doc])
+
+
+def mark_superseded(document: AdrDocument, adr: Adr, by: str) -> None:
+    """Status superseded plus the link to ``by``, in the file's own style."""
+    if adr.style == "front-matter":
+        document.set_status("superseded")
+        document.add_relation("superseded-by", by)
+    else:
+        document.set_status(f"superseded by {by}")
 
 
 def link(repo: AdrRepository, a_ref: str, b_ref: str) -> list[Path]:

@@ -54,12 +54,13 @@ class VectorStore(Protocol):
 
     def query(
         self,
-        dense: list[float],
+        dense: list[float] | None,
         sparse: SparseVector | None,
         limit: int,
         source_ids: Sequence[str] | None = None,
     ) -> list[Hit]:
-        """Best points first: dense and keyword results fused by reciprocal rank (dense only without sparse)."""
+        """Best points first. Both vectors: dense and keyword results fused by reciprocal rank.
+        One vector: that search alone, with its own score (cosine, or BM25 with IDF)."""
         ...
 
     def source_points(self, source_id: str) -> dict[str, dict[str, Any]]:

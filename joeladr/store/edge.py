@@ -77,27 +77,31 @@ class EdgeStore:
         self.shard.update(q.UpdateOperation.upsert_points(batch))
 
     def query(
-        self, dense: list[float], sparse: SparseVector | None, limit: int, source_ids: Sequence[str] | None = None
+        self,
+        dense: list[float] | None,
+        sparse: SparseVector | None,
+        limit: int,
+        source_ids: Sequence[str] | None = None,
     ) -> list[Hit]:
         import qdrant_edge as q
 
         flt = _source_filter(source_ids)
-        if sparse is None or not sparse.indices:
-            request = q.QueryRequest(
-                limit=limit, query=q.Query.Nearest(dense, using=DENSE), filter=flt, with_payload=True
-            )
+        has_sparse = sparse is not None and bool(sparse.indices)
+        searches = []
+        if dense is not None:
+            searches.append(q.Query.Nearest(dense, using=DENSE))
+        if has_sparse:
+            assert sparse is not None
+            searches.append(q.Query.Nearest(q.SparseVector(sparse.indices, sparse.values), using=SPARSE))
+        if not searches:
+            return []
+        if len(searches) == 1:
+            request = q.QueryRequest(limit=limit, query=searches[0], filter=flt, with_payload=True)
         else:
             depth = max(limit * 4, 40)
             request = q.QueryRequest(
                 limit=limit,
-                prefetches=[
-                    q.Prefetch(limit=depth, query=q.Query.Nearest(dense, using=DENSE), filter=flt),
-                    q.Prefetch(
-                        limit=depth,
-                        query=q.Query.Nearest(q.SparseVector(sparse.indices, sparse.values), using=SPARSE),
-                        filter=flt,
-                    ),
-                ],
+                prefetches=[q.Prefetch(limit=depth, query=search, filter=flt) for search in searches],
                 query=q.Fusion.Rrf(k=60),  # type: ignore[arg-type]  # the stub misses Fusion.Rrf
                 filter=flt,
                 with_payload=True,

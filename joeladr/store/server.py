@@ -89,28 +89,32 @@ class QdrantServerStore:
         self._call(lambda: self.client.upsert(self.collection, structs, wait=True))
 
     def query(
-        self, dense: list[float], sparse: SparseVector | None, limit: int, source_ids: Sequence[str] | None = None
+        self,
+        dense: list[float] | None,
+        sparse: SparseVector | None,
+        limit: int,
+        source_ids: Sequence[str] | None = None,
     ) -> list[Hit]:
         from qdrant_client import models
 
         flt = _source_filter(source_ids)
-        if sparse is None or not sparse.indices:
+        searches: list[tuple[Any, str]] = []
+        if dense is not None:
+            searches.append((dense, DENSE))
+        if sparse is not None and sparse.indices:
+            searches.append((models.SparseVector(indices=sparse.indices, values=sparse.values), SPARSE))
+        if not searches:
+            return []
+        if len(searches) == 1:
+            vector, using = searches[0]
             response = self._call(
                 lambda: self.client.query_points(
-                    self.collection, query=dense, using=DENSE, limit=limit, query_filter=flt, with_payload=True
+                    self.collection, query=vector, using=using, limit=limit, query_filter=flt, with_payload=True
                 )
             )
         else:
             depth = max(limit * 4, 40)
-            prefetch = [
-                models.Prefetch(query=dense, using=DENSE, limit=depth, filter=flt),
-                models.Prefetch(
-                    query=models.SparseVector(indices=sparse.indices, values=sparse.values),
-                    using=SPARSE,
-                    limit=depth,
-                    filter=flt,
-                ),
-            ]
+            prefetch = [models.Prefetch(query=v, using=u, limit=depth, filter=flt) for v, u in searches]
             response = self._call(
                 lambda: self.client.query_points(
                     self.collection,

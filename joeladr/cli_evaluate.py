@@ -1,0 +1,188 @@
+"""`joeladr evaluate` and `joeladr finding`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from joeladr.cli import JsonFlag, app, console, print_json, settings_of
+from joeladr.errors import UsageError
+
+
+def _pairs(values: list[str] | None) -> dict[str, float]:
+    result = {}
+    for value in values or []:
+        name, sep, number = value.partition("=")
+        if not sep:
+            raise UsageError(f"--weight takes CRITERION=NUMBER, not '{value}'")
+        try:
+            result[name.strip()] = float(number)
+        except ValueError as exc:
+            raise UsageError(f"--weight {value}: '{number}' is not a number") from exc
+    return result
+
+
+@app.command()
+def evaluate(
+    ctx: typer.Context,
+    adr: Annotated[str, typer.Argument(help="ADR number.")],
+    top_k: Annotated[int | None, typer.Option(help="Findings per criterion (default from settings).")] = None,
+    min_score: Annotated[float | None, typer.Option(help="Lowest cosine score kept (default from settings).")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only this source id (repeatable).")] = None,
+    weight: Annotated[list[str] | None, typer.Option(help="Set a weight: CRITERION=NUMBER (repeatable).")] = None,
+    must_have: Annotated[list[str] | None, typer.Option(help="Make a criterion a must-have (repeatable).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Link what the talks say to the ADR's criteria, and score its options.
+
+    Writes decisions/ADR-NNNN evaluation.md in the vault, where you accept, reject and
+    annotate findings; rerunning keeps every edit.
+
+    Example: joeladr evaluate 0064 --weight supervision-model=2
+    """
+    from joeladr.adr.repo import AdrRepository
+    from joeladr.engines import make_embedder, opened_store
+    from joeladr.evaluate.run import evaluate as run_evaluate
+
+    settings = settings_of(ctx)
+    record = AdrRepository(settings.adr_dir).get(adr)
+    embedder = make_embedder(settings)
+    with opened_store(settings, embedder.dimension) as store:
+        result = run_evaluate(
+            settings,
+            record,
+            store=store,
+            embedder=embedder,
+            top_k=top_k,
+            min_score=min_score,
+            source_ids=source,
+            weights=_pairs(weight),
+            must_have=must_have or [],
+        )
+    show(result.to_json(), as_json)
+
+
+def show(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(data)
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console()
+    for message in data["messages"]:
+        out.print(f"[yellow]{escape(message)}[/yellow]")
+    options = [o["id"] for o in data["options"]]
+    table = Table("Criterion", "Weight", *options, "Findings", title=f"ADR-{data['adr']}: {escape(data['title'])}")
+    for criterion in data["criteria"]:
+        accepted = sum(f["status"] == "accepted" for f in criterion["findings"])
+        must = " [red](must)[/red]" if criterion["must_have"] else ""
+        table.add_row(
+            escape(criterion["name"]) + must,
+            f"{criterion['weight']:g}",
+            *(f"{criterion['scores'][o]:+d}" for o in options),
+            f"{len(criterion['findings'])} ({accepted} accepted)",
+        )
+    table.add_row(
+        "[bold]Total[/bold]",
+        "",
+        *("[dim]knocked out[/dim]" if o["knocked_out"] else f"[bold]{o['total']:g}[/bold]" for o in data["options"]),
+        "",
+    )
+    out.print(table)
+    if data["winner"]:
+        out.print(f"Winner: option {data['winner']}, margin {data['margin']:.0%}")
+    else:
+        leader = f" (option {data['leader']} leads by {data['margin']:.0%})" if data["leader"] else ""
+        out.print(f"No clear winner{leader}.")
+    for criterion in data["criteria"]:
+        if criterion["findings"]:
+            out.print(f"\n[bold]{escape(criterion['name'])}[/bold]")
+        for finding in criterion["findings"][:3]:
+            stamp = f"{int(finding['start']) // 60}:{int(finding['start']) % 60:02d}"
+            link = f"[link={finding['url']}]{stamp}[/link]" if finding["url"] else stamp
+            out.print(
+                f"  {finding['id']} [{finding['status']}] {escape(finding['title'])} {link} "
+                f"({finding['score']:.2f}): {escape(finding['text'][:160])}"
+            )
+    out.print(f"\n[dim]note: {escape(data['note'])}[/dim]")
+
+
+@app.command()
+def finding(
+    ctx: typer.Context,
+    adr: Annotated[str, typer.Argument(help="ADR number.")],
+    finding_id: Annotated[str, typer.Argument(help="Finding id, e.g. f-1a2b3c4d.")],
+    accept: Annotated[bool, typer.Option("--accept", help="Accept the finding.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject the finding.")] = False,
+    pending: Annotated[bool, typer.Option("--pending", help="Undecide the finding.")] = False,
+    supports: Annotated[list[str] | None, typer.Option(help="An option it supports (repeatable).")] = None,
+    weakens: Annotated[list[str] | None, typer.Option(help="An option it weakens (repeatable).")] = None,
+    note: Annotated[str | None, typer.Option(help="Your note on it.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Curate a finding: accept or reject it, say which options it supports or weakens.
+
+    Example: joeladr finding 0064 f-1a2b3c4d --accept --supports B --weakens A
+    """
+    from joeladr.adr.repo import AdrRepository
+    from joeladr.evaluate.curate import curate
+    from joeladr.evaluate.note import Status
+
+    if accept + reject + pending > 1:
+        raise UsageError("give only one of --accept, --reject, --pending")
+    status: Status | None = "accepted" if accept else "rejected" if reject else "pending" if pending else None
+    settings = settings_of(ctx)
+    record = AdrRepository(settings.adr_dir).get(adr)
+    result = curate(
+        settings,
+        record,
+        finding_id,
+        status=status,
+        supports=supports,
+        weakens=weakens,
+        note=note,
+    )
+    show(result.to_json(), as_json)
+
+
+@app.command()
+def decide(
+    ctx: typer.Context,
+    adr: Annotated[str, typer.Argument(help="ADR number.")],
+    option: Annotated[str | None, typer.Option(help="The option chosen (default: the matrix winner).")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why; required when not choosing the clear winner.")] = None,
+    status: Annotated[str, typer.Option(help="accepted | rejected | deprecated")] = "accepted",
+    supersedes: Annotated[str | None, typer.Option(help="An ADR this decision supersedes.")] = None,
+    revise: Annotated[bool, typer.Option("--revise", help="Replace an earlier decision, keeping it visible.")] = False,
+    deciders: Annotated[str | None, typer.Option(help="Who decided (comma-separated).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the diff; write nothing.")] = False,
+) -> None:
+    """Write the decision into the ADR (in its own style), a decision note in the vault, and the index.
+
+    Example: joeladr decide 0064 --option B --reason "keep TS for LLM work" --dry-run
+    """
+    from joeladr.decide import plan_decision
+
+    settings = settings_of(ctx)
+    plan = plan_decision(
+        settings,
+        adr,
+        option=option,
+        reason=reason,
+        status=status,
+        supersedes=supersedes,
+        revise=revise,
+        deciders=deciders,
+    )
+    if dry_run:
+        typer.echo(plan.diff(), nl=False)
+        typer.echo(f"dry run: {len(plan.changed)} file(s) would change; nothing written", err=True)
+        return
+    written = plan.apply()
+    if not written:
+        typer.echo(f"{plan.adr.label} is already decided this way: nothing changed")
+    for path in written:
+        typer.echo(f"updated {path}")
+    typer.echo(f"{plan.adr.label}: {plan.status}, option {plan.option.id} ({plan.option.title})")

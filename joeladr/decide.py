@@ -1,0 +1,370 @@
+"""`joeladr decide`: the decision record, written into the ADR in its own style, the vault and the index.
+
+Everything is computed first, as a list of file changes; ``--dry-run`` prints them as a
+diff, otherwise :func:`joeladr.atomic.write_all` stages every file before renaming any,
+so a failure leaves every file as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from joeladr.adr.edit import AdrDocument
+from joeladr.adr.index import render_index
+from joeladr.adr.model import Adr, Option
+from joeladr.adr.parse import normalize_heading, parse_adr
+from joeladr.adr.repo import AdrRepository
+from joeladr.adr.workflow import mark_superseded
+from joeladr.atomic import read_text, write_all
+from joeladr.errors import EvaluationError, UsageError
+from joeladr.evaluate import matrix as mx
+from joeladr.evaluate.run import Evaluation, Finding, evaluate, render_matrix
+from joeladr.ingest import list_sources
+from joeladr.notes import block, merge_properties, replace_blocks
+from joeladr.settings import Settings
+from joeladr.vault import timestamp
+
+DECIDED = ("accepted", "rejected", "deprecated", "superseded", "shipped")
+OPEN = ("proposed", "researching", "draft", "pending", None, "")
+STATUSES = ("accepted", "rejected", "deprecated")
+
+
+@dataclass
+class FileChange:
+    path: Path
+    old: str | None
+    new: str
+
+
+@dataclass
+class DecisionPlan:
+    adr: Adr
+    option: Option
+    status: str
+    reason: str
+    evaluation: Evaluation
+    changes: list[FileChange] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[FileChange]:
+        return [c for c in self.changes if c.old != c.new]
+
+    def diff(self) -> str:
+        parts = []
+        for change in self.changed:
+            old = (change.old or "").splitlines(keepends=True)
+            new = change.new.splitlines(keepends=True)
+            label = str(change.path)
+            parts.extend(
+                difflib.unified_diff(
+                    old, new, fromfile=f"a/{label}" if change.old is not None else "/dev/null", tofile=f"b/{label}"
+                )
+            )
+        return "".join(parts)
+
+    def apply(self) -> list[Path]:
+        changed = self.changed
+        write_all({c.path: c.new for c in changed})
+        return [c.path for c in changed]
+
+
+def plan_decision(
+    settings: Settings,
+    ref: str,
+    *,
+    option: str | None = None,
+    reason: str | None = None,
+    status: str = "accepted",
+    supersedes: str | None = None,
+    revise: bool = False,
+    deciders: str | None = None,
+    today: dt.date | None = None,
+) -> DecisionPlan:
+    repo = AdrRepository(settings.adr_dir)
+    path = repo.find(ref)
+    document = AdrDocument.load(path)
+    adr = parse_adr(document.text, path)
+    if status not in STATUSES:
+        raise UsageError(f"--status must be one of {', '.join(STATUSES)}, not '{status}'")
+    if not adr.options:
+        raise EvaluationError(
+            f"{adr.label} lists no options to choose from",
+            hint="add an 'Options Under Consideration' or 'Considered Options' section",
+        )
+    evaluation = evaluate(settings, adr, store=None, embedder=None, write=False)
+    summary = mx.summary(evaluation.matrix)
+    chosen = _choose(adr, evaluation, summary, option, reason)
+    reason = (reason or "").strip() or _default_reason(evaluation, summary)
+    date = (today or dt.date.today()).isoformat()
+
+    before = document.text
+    decision_kind = "decision"
+    madr = any(normalize_heading(t) == "decision outcome" for t in adr.section_titles)
+    if status != adr.status:
+        document.set_status(status)
+    _set_date(document, date)
+    sources = list_sources(settings)
+    body = render_decision(adr, chosen, status, reason, evaluation, sources, madr=madr)
+    old_decision = adr.decision
+    document.replace_section(decision_kind, body, title="Decision", after=("options", "context"))
+    _tick_sources(document, adr, evaluation, sources)
+    changes: list[FileChange] = []
+    if supersedes:
+        old_path = repo.find(supersedes)
+        if old_path == path:
+            raise UsageError("an ADR cannot supersede itself")
+        old_doc = AdrDocument.load(old_path)
+        old_adr = parse_adr(old_doc.text, old_path)
+        mark_superseded(old_doc, old_adr, adr.number_text)
+        document.add_relation("supersedes", old_adr.number_text)
+        changes.append(FileChange(old_path, old_doc.original, old_doc.text))
+    if document.text != before and adr.status not in OPEN:
+        if not revise:
+            raise EvaluationError(
+                f"{adr.label} is already {adr.status}",
+                hint="pass --revise to record a new decision (the earlier one stays visible as a dated update)",
+            )
+        quoted = "\n".join("> " + line if line.strip() else ">" for line in old_decision.splitlines())
+        document.replace_section(
+            f"Update ({date})",
+            f"Decision revised on {date}: option {chosen.id} ({chosen.title}), status {status}. "
+            f"The earlier decision read:\n\n{quoted}",
+            title=f"Update ({date})",
+            after=("decision",),
+        )
+    changes.insert(0, FileChange(path, before, document.text))
+
+    decided = parse_adr(document.text, path)
+    changes.append(_decision_note(settings, decided, chosen, status, reason, date, evaluation, sources, deciders))
+    changes.append(_index_change(repo, {c.path: c.new for c in changes if c.path.suffix == ".md"}))
+    return DecisionPlan(decided, chosen, status, reason, evaluation, changes)
+
+
+def _choose(
+    adr: Adr, evaluation: Evaluation, summary: dict[str, object], option: str | None, reason: str | None
+) -> Option:
+    winner = summary["winner"]
+    if option:
+        chosen = adr.option(option)
+        if chosen is None:
+            raise EvaluationError(
+                f"{adr.label} has no option '{option}'",
+                hint="options: " + ", ".join(f"{o.id} ({o.title})" for o in adr.options),
+            )
+        if chosen.id != winner and not (reason and reason.strip()):
+            why = f"the matrix winner is {winner}" if winner else "the matrix has no clear winner"
+            raise EvaluationError(f"option {chosen.id} needs a --reason: {why}")
+        return chosen
+    if not winner:
+        leader = summary["leader"]
+        lead = f" (option {leader} leads by {summary['margin']:.0%})" if leader else ""  # type: ignore[str-format]
+        raise EvaluationError(
+            f"{adr.label} has no clear winner{lead}",
+            hint="choose with --option X --reason '...', or curate more findings",
+        )
+    chosen = adr.option(str(winner))
+    assert chosen is not None
+    return chosen
+
+
+def _default_reason(evaluation: Evaluation, summary: dict[str, object]) -> str:
+    ranking = evaluation.matrix.ranking()
+    runner_up = ranking[1][0] if len(ranking) > 1 else None
+    against = f" over option {runner_up}" if runner_up else ""
+    return f"it leads the weighted decision matrix by a {summary['margin']:.0%} margin{against}"  # type: ignore[str-format]
+
+
+def _set_date(document: AdrDocument, date: str) -> None:
+    import re
+
+    parsed = document.parser()
+    style, _ = parsed.style_and_status()
+    if style == "section":
+        for index, line in enumerate(document.lines):
+            match = re.match(r"^(Date:\s*)(\S.*?)(\s*)$", line.rstrip("\r\n"))
+            if match:
+                ending = line[len(line.rstrip("\r\n")) :]
+                document.lines[index] = match.group(1) + date + match.group(3) + ending
+                return
+        return
+    document.set_field("date", date)
+
+
+def _accepted(evaluation: Evaluation) -> list[Finding]:
+    return [f for fs in evaluation.findings.values() for f in fs if f.status == "accepted"]
+
+
+def _cite(finding: Finding) -> str:
+    name = finding.note_name or finding.title
+    when = f"[{timestamp(finding.start)}]({finding.url})" if finding.url else timestamp(finding.start)
+    stance = []
+    if finding.supports:
+        stance.append("supports " + ", ".join(finding.supports))
+    if finding.weakens:
+        stance.append("weakens " + ", ".join(finding.weakens))
+    tail = f" ({'; '.join(stance)})" if stance else ""
+    note = f" — {finding.note}" if finding.note else ""
+    return f"“{finding.text}” — {name} at {when}{tail}{note}"
+
+
+def render_decision(
+    adr: Adr,
+    chosen: Option,
+    status: str,
+    reason: str,
+    evaluation: Evaluation,
+    sources: Sequence[dict[str, object]],
+    *,
+    madr: bool,
+) -> str:
+    bullet = "*" if madr else "-"
+    lines: list[str] = []
+    if status == "rejected":
+        lines.append(
+            f"**Rejected.** Option {chosen.id} ({chosen.title}) was the best candidate, and is not adopted, "
+            f"because {reason.rstrip('.')}."
+        )
+    elif madr:
+        lines.append(f'Chosen option: "{chosen.id}: {chosen.title}", because {reason.rstrip(".")}.')
+    else:
+        lines.append(f"**Chosen option: {chosen.id}, {chosen.title}**, because {reason.rstrip('.')}.")
+    if status == "deprecated":
+        lines.append("")
+        lines.append("This decision is deprecated.")
+    sub = "###"
+    good = [f"Good, because {p.split(',', 1)[-1].strip() if p.lower().startswith('good') else p}" for p in chosen.pros]
+    bad = [f"Bad, because {c.split(',', 1)[-1].strip() if c.lower().startswith('bad') else c}" for c in chosen.cons]
+    accepted = _accepted(evaluation)
+    good += [f"Good, because {_cite(f)}" for f in accepted if chosen.id in f.supports]
+    bad += [f"Bad, because {_cite(f)}" for f in accepted if chosen.id in f.weakens]
+    lines += ["", f"{sub} Consequences", ""]
+    lines += [f"{bullet} {item}" for item in (good + bad)] or [f"{bullet} None recorded yet."]
+    names = {t.id: t.name for t in evaluation.targets}
+    lines += ["", f"{sub} Evidence", ""]
+    if accepted:
+        for target in evaluation.targets:
+            mine = [f for f in accepted if f.target == target.id]
+            if not mine:
+                continue
+            lines += [f"**{names[target.id]}**", ""]
+            lines += [f"{bullet} {_cite(f)}" for f in sorted(mine, key=lambda f: (-f.score, f.start))]
+            lines.append("")
+        lines.pop()
+    else:
+        lines.append("No findings were accepted; the decision rests on the reason above.")
+    lines += [
+        "",
+        f"{sub} Decision matrix",
+        "",
+        render_matrix(evaluation).replace("> [!success] ", "> ").replace("> [!warning] ", "> "),
+    ]
+    cited = sorted({f.note_name or f.title for f in accepted})
+    if cited:
+        lines += ["", "Sources: " + ", ".join(cited) + "."]
+    return "\n".join(lines)
+
+
+def _tick_sources(
+    document: AdrDocument, adr: Adr, evaluation: Evaluation, sources: Sequence[dict[str, object]]
+) -> None:
+    """Tick the Source Material items that were ingested, link each to its vault note; add cited sources."""
+    by_id = {str(r["source_id"]): r for r in sources}
+    by_url = {str(r.get("url")): r for r in sources}
+    listed: set[str] = set()
+    current = parse_adr(document.text, document.path)  # line numbers as the file is now
+    for item in current.sources:
+        record = by_id.get(item.id) if item.kind == "youtube" else by_url.get(item.url)
+        if record is None:
+            continue
+        listed.add(str(record["source_id"]))
+        note = str(record.get("note") or "")
+        link = f"— vault note: [[{Path(note).stem}]]" if note else None
+        if item.done is not None:
+            document.set_checkbox(item.line, True, link)
+    cited = []
+    for finding in _accepted(evaluation):
+        if finding.source_id not in listed and finding.source_id not in cited:
+            cited.append(finding.source_id)
+    if not cited:
+        return
+    parsed = document.parser()
+    section = parsed.section("sources")
+    new_items = []
+    for source_id in cited:
+        record = by_id.get(source_id, {})
+        name = Path(str(record.get("note") or source_id)).stem
+        where = f" ({record['url']})" if record.get("url") else ""
+        new_items.append(f"- [x] Evidence: [[{name}]]{where} — cited in the decision")
+    if section is None:
+        document.replace_section("sources", "\n".join(new_items), title="Source Material", after=("decision",))
+        return
+    end = section.end
+    while end > section.body_start and not document.lines[end - 1].strip():
+        end -= 1
+    eol = document.eol
+    existing = {line.rstrip("\r\n") for line in document.lines[section.body_start : end]}
+    additions = [item + eol for item in new_items if item not in existing]
+    if end > 0 and not document.lines[end - 1].endswith(("\n", "\r")):
+        document.lines[end - 1] += eol
+    document.lines[end:end] = additions
+
+
+def _decision_note(
+    settings: Settings,
+    adr: Adr,
+    chosen: Option,
+    status: str,
+    reason: str,
+    date: str,
+    evaluation: Evaluation,
+    sources: Sequence[dict[str, object]],
+    deciders: str | None,
+) -> FileChange:
+    path = settings.decisions_dir / f"{adr.label} decision.md"
+    old = read_text(path) if path.exists() else None
+    accepted = _accepted(evaluation)
+    used = sorted({f.note_name for f in accepted if f.note_name})
+    body = "\n".join(
+        [
+            f"**{status.capitalize()}: option {chosen.id}, {chosen.title}**, because {reason.rstrip('.')}.",
+            "",
+            f"- ADR: `{adr.path.name}` ({adr.label}, {adr.title})",
+            f"- Evaluation: [[{adr.label} evaluation]]",
+            "- Sources: " + (", ".join(f"[[{name}]]" for name in used) if used else "none cited"),
+            "",
+            render_matrix(evaluation),
+        ]
+    )
+    props = {
+        "type": "decision",
+        "adr": adr.number_text,
+        "title": adr.title,
+        "status": status,
+        "chosen": f"{chosen.id}: {chosen.title}",
+        "date": date,
+        "deciders": [d.strip() for d in (deciders.split(",") if deciders else adr.deciders) if d.strip()],
+        "sources": [f"[[{name}]]" for name in used],
+        "evaluation": f"[[{adr.label} evaluation]]",
+        "tags": ["joeladr/decision"],
+    }
+    if old is None:
+        text = f"# {adr.label} decision: {chosen.title}\n\n{block('decision', body)}\n\n## Notes\n\n"
+    else:
+        text = replace_blocks(old, {"decision": body}, source=str(path))
+    return FileChange(path, old, merge_properties(text, props, source=str(path)))
+
+
+def _index_change(repo: AdrRepository, pending: dict[Path, str]) -> FileChange:
+    adrs = []
+    for path in repo.paths():
+        text = pending.get(path)
+        try:
+            adrs.append(parse_adr(text, path) if text is not None else parse_adr(read_text(path), path))
+        except Exception:  # an unreadable neighbour does not stop a decision; lint reports it
+            continue
+    old = read_text(repo.index_path) if repo.index_path.exists() else None
+    return FileChange(repo.index_path, old, render_index(old, adrs))

@@ -1,0 +1,195 @@
+"""The decision matrix: Pugh scores (-2..+2), weights, must-haves, totals, margin, sensitivity.
+
+Margin is the winner's lead over the runner-up as a share of the widest possible gap
+between two options (4 x the total weight: one at +2 everywhere, the other at -2). A
+margin under 10% is "no clear winner".
+
+Sensitivity answers "how robust is this winner": the smallest change to one weight, and
+the smallest change to one score, after which the winner is no longer the only option
+on top (a tie counts as a flip: from there on the ADR cannot be decided by the numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+SCALE = (-2, -1, 0, 1, 2)
+CLEAR_MARGIN = 0.10
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Matrix:
+    options: tuple[str, ...]
+    criteria: tuple[str, ...]
+    weights: Mapping[str, float]
+    scores: Mapping[str, Mapping[str, int]]  # criterion -> option -> score
+    must_have: frozenset[str] = field(default_factory=frozenset)
+
+    def score(self, criterion: str, option: str) -> int:
+        return int(self.scores.get(criterion, {}).get(option, 0))
+
+    def knocked_out(self, option: str) -> bool:
+        return any(self.score(c, option) < 0 for c in self.must_have)
+
+    def total(self, option: str) -> float:
+        return sum(self.weights.get(c, 1.0) * self.score(c, option) for c in self.criteria)
+
+    def contenders(self) -> list[str]:
+        return [o for o in self.options if not self.knocked_out(o)]
+
+    def ranking(self) -> list[tuple[str, float]]:
+        return sorted(((o, self.total(o)) for o in self.contenders()), key=lambda item: -item[1])
+
+    def winner(self) -> str | None:
+        """The option alone on top, or None (a tie, or every option knocked out)."""
+        ranking = self.ranking()
+        if not ranking:
+            return None
+        if len(ranking) > 1 and ranking[1][1] >= ranking[0][1] - EPSILON:
+            return None
+        return ranking[0][0]
+
+    def span(self) -> float:
+        return 4.0 * sum(self.weights.get(c, 1.0) for c in self.criteria)
+
+    def margin(self) -> float:
+        ranking = self.ranking()
+        if len(ranking) < 2 or self.span() <= 0:
+            return 1.0 if ranking else 0.0
+        return (ranking[0][1] - ranking[1][1]) / self.span()
+
+    def clear_winner(self) -> str | None:
+        winner = self.winner()
+        return winner if winner is not None and self.margin() >= CLEAR_MARGIN else None
+
+    def with_weight(self, criterion: str, weight: float) -> Matrix:
+        return replace(self, weights={**self.weights, criterion: weight})
+
+    def with_score(self, criterion: str, option: str, value: int) -> Matrix:
+        row = {**self.scores.get(criterion, {}), option: value}
+        return replace(self, scores={**self.scores, criterion: row})
+
+
+@dataclass(frozen=True)
+class WeightChange:
+    criterion: str
+    delta: float
+    new_weight: float
+    new_winner: str | None
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    criterion: str
+    option: str
+    delta: int
+    new_score: int
+    new_winner: str | None
+
+
+def smallest_weight_change(matrix: Matrix) -> WeightChange | None:
+    """The smallest |change| to one criterion's weight (weights stay >= 0) that unseats the winner."""
+    winner = matrix.winner()
+    if winner is None:
+        return None
+    best: WeightChange | None = None
+    base = {o: matrix.total(o) for o in matrix.contenders()}
+    for criterion in matrix.criteria:
+        weight = matrix.weights.get(criterion, 1.0)
+        for other in matrix.contenders():
+            if other == winner:
+                continue
+            slope = matrix.score(criterion, other) - matrix.score(criterion, winner)
+            if slope == 0:
+                continue
+            delta = (base[winner] - base[other]) / slope  # totals tie at this change
+            if weight + delta < -EPSILON:
+                continue
+            if best is None or abs(delta) < abs(best.delta) - EPSILON:
+                changed = matrix.with_weight(criterion, weight + delta)
+                best = WeightChange(criterion, delta, weight + delta, changed.winner())
+    return best
+
+
+def smallest_score_change(matrix: Matrix) -> ScoreChange | None:
+    """The smallest |change| to one score (within -2..+2) that unseats the winner; ties broken by weight."""
+    winner = matrix.winner()
+    if winner is None:
+        return None
+    best: ScoreChange | None = None
+    for criterion in matrix.criteria:
+        for option in matrix.options:
+            current = matrix.score(criterion, option)
+            for value in SCALE:
+                delta = value - current
+                if delta == 0:
+                    continue
+                changed = matrix.with_score(criterion, option, value)
+                if changed.winner() == winner:
+                    continue
+                key = (abs(delta), -matrix.weights.get(criterion, 1.0))
+                if best is None or key < (abs(best.delta), -matrix.weights.get(best.criterion, 1.0)):
+                    best = ScoreChange(criterion, option, delta, value, changed.winner())
+    return best
+
+
+def summary(matrix: Matrix, titles: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The JSON-ready result: totals, winner, margin, sensitivity."""
+    titles = titles or {}
+    weight = smallest_weight_change(matrix)
+    score = smallest_score_change(matrix)
+    winner = matrix.winner()
+    return {
+        "options": [
+            {
+                "id": o,
+                "title": titles.get(o, o),
+                "total": round(matrix.total(o), 6),
+                "knocked_out": matrix.knocked_out(o),
+            }
+            for o in matrix.options
+        ],
+        "winner": matrix.clear_winner(),
+        "leader": winner,
+        "margin": round(matrix.margin(), 6),
+        "clear": matrix.clear_winner() is not None,
+        "sensitivity": {
+            "weight": None
+            if weight is None
+            else {
+                "criterion": weight.criterion,
+                "delta": round(weight.delta, 6),
+                "new_weight": round(weight.new_weight, 6),
+                "new_winner": weight.new_winner,
+            },
+            "score": None
+            if score is None
+            else {
+                "criterion": score.criterion,
+                "option": score.option,
+                "delta": score.delta,
+                "new_score": score.new_score,
+                "new_winner": score.new_winner,
+            },
+        },
+    }
+
+
+def derive_score(supports: int, weakens: int) -> int:
+    """Accepted findings: +1 for each that supports the option, -1 for each that weakens it, clipped to the scale."""
+    return max(-2, min(2, supports - weakens))
+
+
+def build(
+    options: Sequence[str],
+    criteria: Sequence[str],
+    weights: Mapping[str, float],
+    scores: Mapping[str, Mapping[str, int]],
+    must_have: Sequence[str] = (),
+) -> Matrix:
+    return Matrix(
+        tuple(options), tuple(criteria), dict(weights), {c: dict(r) for c, r in scores.items()}, frozenset(must_have)
+    )

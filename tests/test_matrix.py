@@ -1,0 +1,108 @@
+"""Matrix math, checked with generated matrices (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from joeladr.evaluate.matrix import (
+    CLEAR_MARGIN,
+    SCALE,
+    Matrix,
+    build,
+    smallest_score_change,
+    smallest_weight_change,
+)
+
+OPTIONS = ("A", "B", "C")
+
+
+@st.composite
+def matrices(draw: st.DrawFn) -> Matrix:
+    criteria = [f"c{i}" for i in range(draw(st.integers(1, 5)))]
+    weights = {c: float(draw(st.integers(0, 5))) for c in criteria}
+    scores = {c: {o: draw(st.sampled_from(SCALE)) for o in OPTIONS} for c in criteria}
+    must = draw(st.lists(st.sampled_from(criteria), unique=True, max_size=2))
+    return build(OPTIONS, criteria, weights, scores, must)
+
+
+@given(matrices())
+def test_totals_are_weighted_sums(matrix: Matrix) -> None:
+    for option in OPTIONS:
+        expected = sum(matrix.weights[c] * matrix.scores[c][option] for c in matrix.criteria)
+        assert abs(matrix.total(option) - expected) < 1e-9
+
+
+@given(matrices())
+def test_knocked_out_options_never_win(matrix: Matrix) -> None:
+    for option in OPTIONS:
+        knocked = any(matrix.scores[c][option] < 0 for c in matrix.must_have)
+        assert matrix.knocked_out(option) == knocked
+    winner = matrix.winner()
+    if winner is not None:
+        assert not matrix.knocked_out(winner)
+        assert all(matrix.total(winner) > matrix.total(o) for o in matrix.contenders() if o != winner)
+
+
+@given(matrices())
+def test_margin_and_clear_winner(matrix: Matrix) -> None:
+    ranking = matrix.ranking()
+    if len(ranking) >= 2 and matrix.span() > 0:
+        assert abs(matrix.margin() - (ranking[0][1] - ranking[1][1]) / matrix.span()) < 1e-9
+    assert 0 <= matrix.margin() <= 1
+    clear = matrix.clear_winner()
+    assert clear is None or (clear == matrix.winner() and matrix.margin() >= CLEAR_MARGIN)
+    if matrix.winner() is not None and matrix.margin() < CLEAR_MARGIN:
+        assert clear is None
+
+
+@settings(max_examples=300)
+@given(matrices(), st.floats(0.0, 0.999))
+def test_weight_sensitivity_flips_and_nothing_smaller_does(matrix: Matrix, fraction: float) -> None:
+    winner = matrix.winner()
+    assume(winner is not None)
+    change = smallest_weight_change(matrix)
+    if change is not None:
+        flipped = matrix.with_weight(change.criterion, change.new_weight)
+        assert flipped.winner() != winner
+        bound = abs(change.delta)
+    else:
+        bound = 10.0  # no weight change can flip it: check a wide range
+    for criterion in matrix.criteria:
+        for sign in (1, -1):
+            weight = matrix.weights[criterion] + sign * bound * fraction
+            if weight >= 0:
+                assert matrix.with_weight(criterion, weight).winner() == winner
+
+
+@settings(max_examples=300)
+@given(matrices())
+def test_score_sensitivity_flips_and_nothing_smaller_does(matrix: Matrix) -> None:
+    winner = matrix.winner()
+    assume(winner is not None)
+    change = smallest_score_change(matrix)
+    for criterion in matrix.criteria:
+        for option in OPTIONS:
+            for value in SCALE:
+                delta = abs(value - matrix.scores[criterion][option])
+                if delta and (change is None or delta < abs(change.delta)):
+                    assert matrix.with_score(criterion, option, value).winner() == winner
+    if change is not None:
+        assert matrix.with_score(change.criterion, change.option, change.new_score).winner() != winner
+
+
+def test_a_worked_example() -> None:
+    matrix = build(
+        OPTIONS,
+        ["sup", "ui"],
+        {"sup": 2.0, "ui": 1.0},
+        {"sup": {"A": 2, "B": 1, "C": 0}, "ui": {"A": -1, "B": 1, "C": 0}},
+        must_have=["ui"],
+    )
+    assert matrix.knocked_out("A") and matrix.total("B") == 3 and matrix.winner() == "B"
+    assert abs(matrix.margin() - 3 / 12) < 1e-9
+    change = smallest_weight_change(matrix)
+    assert change is None  # C scores 0 everywhere and B is ahead on both criteria: no weight >= 0 flips it
+    score = smallest_score_change(matrix)
+    # lifting A's must-have score from -1 to 0 un-knocks A, whose total (4) then beats B's (3)
+    assert score is not None and (score.criterion, score.option, score.delta, score.new_winner) == ("ui", "A", 1, "A")
