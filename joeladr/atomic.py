@@ -77,6 +77,8 @@ def write_all(changes: dict[Path, str]) -> None:
     try:
         for path, text in changes.items():
             path = Path(path)
+            if path.is_dir():
+                raise JoeladrError(f"cannot write {path}: a folder is in the way", path=path)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

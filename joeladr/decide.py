@@ -54,7 +54,7 @@ class DecisionPlan:
         return [c for c in self.changes if c.old != c.new]
 
     def diff(self) -> str:
-        parts = []
+        parts: list[str] = []
         for change in self.changed:
             old = (change.old or "").splitlines(keepends=True)
             new = change.new.splitlines(keepends=True)
@@ -95,7 +95,7 @@ def plan_decision(
             f"{adr.label} lists no options to choose from",
             hint="add an 'Options Under Consideration' or 'Considered Options' section",
         )
-    evaluation = evaluate(settings, adr, store=None, embedder=None, write=False)
+    evaluation = evaluate(settings, adr, store=None, embedder=None, write=False, require_criteria=False)
     summary = mx.summary(evaluation.matrix)
     chosen = _choose(adr, evaluation, summary, option, reason)
     reason = (reason or "").strip() or _default_reason(evaluation, summary)
@@ -161,7 +161,7 @@ def _choose(
         return chosen
     if not winner:
         leader = summary["leader"]
-        lead = f" (option {leader} leads by {summary['margin']:.0%})" if leader else ""  # type: ignore[str-format]
+        lead = f" (option {leader} leads by {summary['margin']:.0%})" if leader else ""
         raise EvaluationError(
             f"{adr.label} has no clear winner{lead}",
             hint="choose with --option X --reason '...', or curate more findings",
@@ -175,7 +175,7 @@ def _default_reason(evaluation: Evaluation, summary: dict[str, object]) -> str:
     ranking = evaluation.matrix.ranking()
     runner_up = ranking[1][0] if len(ranking) > 1 else None
     against = f" over option {runner_up}" if runner_up else ""
-    return f"it leads the weighted decision matrix by a {summary['margin']:.0%} margin{against}"  # type: ignore[str-format]
+    return f"it leads the weighted decision matrix by a {summary['margin']:.0%} margin{against}"
 
 
 def _set_date(document: AdrDocument, date: str) -> None:
@@ -236,8 +236,8 @@ def render_decision(
         lines.append("")
         lines.append("This decision is deprecated.")
     sub = "###"
-    good = [f"Good, because {p.split(',', 1)[-1].strip() if p.lower().startswith('good') else p}" for p in chosen.pros]
-    bad = [f"Bad, because {c.split(',', 1)[-1].strip() if c.lower().startswith('bad') else c}" for c in chosen.cons]
+    good = [p if p.lower().startswith("good") else f"Good, because {p}" for p in chosen.pros]
+    bad = [c if c.lower().startswith("bad") else f"Bad, because {c}" for c in chosen.cons]
     accepted = _accepted(evaluation)
     good += [f"Good, because {_cite(f)}" for f in accepted if chosen.id in f.supports]
     bad += [f"Bad, because {_cite(f)}" for f in accepted if chosen.id in f.weakens]
@@ -256,12 +256,9 @@ def render_decision(
         lines.pop()
     else:
         lines.append("No findings were accepted; the decision rests on the reason above.")
-    lines += [
-        "",
-        f"{sub} Decision matrix",
-        "",
-        render_matrix(evaluation).replace("> [!success] ", "> ").replace("> [!warning] ", "> "),
-    ]
+    if evaluation.matrix.criteria:
+        matrix = render_matrix(evaluation).replace("> [!success] ", "> ").replace("> [!warning] ", "> ")
+        lines += ["", f"{sub} Decision matrix", "", matrix]
     cited = sorted({f.note_name or f.title for f in accepted})
     if cited:
         lines += ["", "Sources: " + ", ".join(cited) + "."]
@@ -336,7 +333,7 @@ def _decision_note(
             f"- Evaluation: [[{adr.label} evaluation]]",
             "- Sources: " + (", ".join(f"[[{name}]]" for name in used) if used else "none cited"),
             "",
-            render_matrix(evaluation),
+            render_matrix(evaluation) if evaluation.matrix.criteria else "No evaluation criteria.",
         ]
     )
     props = {

@@ -1,10 +1,13 @@
-"""`make demo`: the main job on the embedded defaults, offline, in a temp workspace.
+"""`make demo`: the whole workflow on the embedded defaults, offline, in a temp workspace.
 
-The repo's own adrs/ is copied, never edited.
+init -> ingest a synthetic talk shipped in the repo -> search -> evaluate ADR-0064 ->
+curate three findings (standing in for the user) -> evaluate -> decide --dry-run.
+The repo's own adrs/ is copied, never edited, so ADR-0064 stays proposed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -23,6 +26,22 @@ def run(*args: str, check: bool = True) -> None:
         sys.exit(proc.returncode)
 
 
+def capture(*args: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "joeladr", *args], check=True, capture_output=True, text=True)
+    return proc.stdout
+
+
+def curate_like_a_user() -> None:
+    """Stand in for the user's judgement: accept the best finding of three criteria and say what it supports."""
+    data = json.loads(capture("evaluate", "0064", "--json"))
+    stances = {"supervision-model": "B", "selective-adoption": "B", "liveview-for-tui-web": "B"}
+    for criterion in data["criteria"]:
+        if criterion["id"] in stances and criterion["findings"]:
+            finding = criterion["findings"][0]["id"]
+            print(f"\n$ joeladr finding 0064 {finding} --accept --supports {stances[criterion['id']]}", flush=True)
+            capture("finding", "0064", finding, "--accept", "--supports", stances[criterion["id"]])
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="joeladr-demo-") as tmp:
         workspace = Path(tmp)
@@ -39,7 +58,10 @@ def main() -> None:
         run("ingest", str(TALK))
         run("sources")
         run("search", "supervisor restarts a crashed process", "--limit", "2")
-        run("adr", "index")
+        run("evaluate", "0064")
+        curate_like_a_user()
+        run("evaluate", "0064")
+        run("decide", "0064", "--dry-run")
         run("adr", "lint")
         print(f"\ndemo workspace was {workspace} (removed)")
 

@@ -297,7 +297,11 @@ class _Parser:
                 raw.append((sub.title, self.section_text(sub)))
         else:
             for inline, line in self.list_items(section.body_start, section.end):
-                name, rest = split_named_item(inline.content)
+                labelled, label_title = option_label(plain(inline.content))
+                if labelled is not None and "**" not in inline.content:
+                    name, rest = f"Option {labelled}: {label_title}", ""
+                else:
+                    name, rest = split_named_item(inline.content)
                 item_end = self._item_end(line, section.end)
                 nested = "".join(self.lines[line + 1 : item_end]).strip()
                 description = "\n".join(p for p in (rest, nested) if p).strip()

@@ -133,10 +133,11 @@ def evaluate(
     weights: Mapping[str, float] | None = None,
     must_have: Sequence[str] = (),
     write: bool = True,
+    require_criteria: bool = True,
 ) -> Evaluation:
     """Retrieve (when a store is given), merge into the note, score. Without a store: rescore the note only.
     With ``write=False`` nothing is written (``decide --dry-run``)."""
-    if not adr.criteria:
+    if not adr.criteria and require_criteria:
         raise EvaluationError(
             f"{adr.label} has no evaluation criteria (an 'Evaluation Criteria' or 'Decision Drivers' list)",
             hint="add the criteria to the ADR, then run evaluate again",
@@ -380,6 +381,8 @@ def render_matrix(evaluation: Evaluation) -> str:
             f"> Weight sensitivity: changing the weight of {escape_inline(names[w['criterion']])} by "
             f"{w['delta']:+.2f} (to {w['new_weight']:.2f}) unseats the winner."
         )
+    elif summary["leader"]:
+        lines.append("> Weight sensitivity: no single weight change (weights stay >= 0) unseats the leader.")
     if sens["score"]:
         s = sens["score"]
         lines.append(
