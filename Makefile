@@ -20,8 +20,8 @@ demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/demo.py
 
 lint: install
-	$(BIN)/ruff check joeladr tests scripts
-	$(BIN)/ruff format --check joeladr tests scripts
+	$(BIN)/ruff check joeladr tests scripts bench
+	$(BIN)/ruff format --check joeladr tests scripts bench
 	$(BIN)/mypy
 
 test: lint

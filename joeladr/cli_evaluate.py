@@ -42,12 +42,12 @@ def evaluate(
     Example: joeladr evaluate 0064 --weight supervision-model=2
     """
     from joeladr.adr.repo import AdrRepository
-    from joeladr.engines import make_embedder, opened_store
+    from joeladr.engines import make_query_embedder, opened_store
     from joeladr.evaluate.run import evaluate as run_evaluate
 
     settings = settings_of(ctx)
     record = AdrRepository(settings.adr_dir).get(adr)
-    embedder = make_embedder(settings)
+    embedder = make_query_embedder(settings)
     with opened_store(settings, embedder.dimension) as store:
         result = run_evaluate(
             settings,

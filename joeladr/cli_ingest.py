@@ -126,6 +126,10 @@ def ingest(
             report=report,
         )
         results, failures = ingestor.run(refs)
+    if results:
+        from joeladr.engines import export_query_model
+
+        export_query_model(settings, embedder)
     if as_json:
         print_json(
             {
@@ -169,11 +173,11 @@ def search(
 
     Example: joeladr search "supervisor restarts a crashed process" --limit 3
     """
-    from joeladr.engines import make_embedder, opened_store
+    from joeladr.engines import make_query_embedder, opened_store
     from joeladr.search import search as do_search
 
     settings = settings_of(ctx)
-    embedder = make_embedder(settings)
+    embedder = make_query_embedder(settings)
     with opened_store(settings, embedder.dimension) as store:
         if store.count() == 0:
             raise IngestError("nothing has been ingested yet", hint="run `joeladr ingest URL` first")

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from joeladr.embed import SentenceTransformerEmbedder
 from joeladr.settings import Settings
 from joeladr.store.base import VectorStore, open_store
 from joeladr.transcribe import FasterWhisperTranscriber
+
+
+class QueryEmbedder(Protocol):
+    @property
+    def model_name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
 def make_transcriber(settings: Settings, *, word_timestamps: bool = False) -> FasterWhisperTranscriber:
@@ -24,6 +35,27 @@ def make_transcriber(settings: Settings, *, word_timestamps: bool = False) -> Fa
 
 def make_embedder(settings: Settings) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(settings.embedding_model)
+
+
+def make_query_embedder(settings: Settings) -> QueryEmbedder:
+    """The ONNX export when there is a verified one (no torch import), else sentence-transformers."""
+    from joeladr.embed_onnx import load
+
+    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    model_path = Path(embedder.model)
+    if model_path.exists():
+        exported = load(settings.home, model_path)
+        if exported is not None:
+            return exported
+    return embedder
+
+
+def export_query_model(settings: Settings, embedder: SentenceTransformerEmbedder) -> bool:
+    """After an ingest (torch is loaded anyway): export the model for the fast query path, once."""
+    from joeladr.embed_onnx import export
+
+    model_path = Path(embedder.model)
+    return model_path.exists() and export(settings.home, model_path, embedder)
 
 
 @contextmanager

@@ -53,6 +53,7 @@ class Settings:
     adr_template: str = field(default="joelclaw", metadata={"toml": "adr.template", "env": "JOELADR_ADR_TEMPLATE"})
     sources_folder: str = field(default="sources", metadata={"toml": "vault.sources_folder"})
     decisions_folder: str = field(default="decisions", metadata={"toml": "vault.decisions_folder"})
+    lock_wait: float = field(default=30.0, metadata={"toml": "store.lock_wait", "env": "JOELADR_LOCK_WAIT"})
     top_k: int = field(default=5, metadata={"toml": "evaluate.top_k", "env": "JOELADR_TOP_K"})
     min_score: float = field(default=0.3, metadata={"toml": "evaluate.min_score", "env": "JOELADR_MIN_SCORE"})
 

@@ -88,7 +88,7 @@ def check_model(store: VectorStore, model: str) -> None:
         )
 
 
-def open_store(settings: Settings, dimension: int, *, wait_seconds: float = 30.0) -> VectorStore:
+def open_store(settings: Settings, dimension: int, *, wait_seconds: float | None = None) -> VectorStore:
     """Qdrant Edge under ``settings.home`` by default; a Qdrant server when ``qdrant_url`` is set."""
     if settings.qdrant_url:
         from joeladr.store.server import QdrantServerStore
@@ -103,7 +103,8 @@ def open_store(settings: Settings, dimension: int, *, wait_seconds: float = 30.0
         )
     from joeladr.store.edge import EdgeStore
 
-    return EdgeStore.open(settings.home / "store" / settings.collection, dimension, wait_seconds=wait_seconds)
+    wait = settings.lock_wait if wait_seconds is None else wait_seconds
+    return EdgeStore.open(settings.home / "store" / settings.collection, dimension, wait_seconds=wait)
 
 
 _BM25: Any = None

