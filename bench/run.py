@@ -44,16 +44,26 @@ def fmt(samples: Sequence[float], unit: str = "s") -> str:
     return f"{med:.3g} {unit} ({min(samples):.3g}..{max(samples):.3g})"
 
 
+LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - start
+err = proc.stderr.read().decode()[-2000:]
+print(wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+sys.stderr.write(err)
+"""
+
+
 def run_child(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one child process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env or ENV, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{err[-2000:]}")
-    return wall, usage.ru_maxrss
+    """Wall seconds and peak RSS (KiB) of one child process, started from a small launcher process
+    (a child forked from this large process would report this process's memory as its own)."""
+    proc = subprocess.run([PY, "-c", LAUNCHER, *cmd], env=env or ENV, cwd=cwd, capture_output=True, text=True)
+    wall, rss, code = proc.stdout.split()
+    if int(code) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
+    return float(wall), int(rss)
 
 
 def times(
@@ -491,17 +501,31 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes")
     parser.add_argument("--long", action="store_true", help="also the 1-hour ingest (memory)")
+    parser.add_argument(
+        "--only", default="", help="comma-separated: startup,embedding,transcription,ingest,search,evaluate"
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     repeat = 2 if args.quick else 3
     (OUT / "models").mkdir(exist_ok=True)
-    bench_startup(7)
-    bench_embedding(repeat)
+    only = set(filter(None, args.only.split(",")))
+
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
+    if wanted("startup"):
+        bench_startup(7)
+    if wanted("embedding") or wanted("search") or wanted("evaluate") or wanted("ingest"):
+        bench_embedding(repeat)  # also exports the ONNX model the other figures use
     five = long_audio(5)
-    bench_transcription(five)
-    bench_ingest(five, 2)
-    bench_search([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000], repeat)
-    bench_evaluate(repeat)
+    if wanted("transcription"):
+        bench_transcription(five)
+    if wanted("ingest"):
+        bench_ingest(five, 2)
+    if wanted("search"):
+        bench_search([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000], repeat)
+    if wanted("evaluate"):
+        bench_evaluate(repeat)
     if args.long:
         bench_ingest(long_audio(60), 1)
     write_results(args)

@@ -3,11 +3,11 @@
 all-MiniLM-L6-v2 truncates at 256 word pieces; English speech runs about 1.3 word
 pieces per word, so a chunk is capped well under that. Chunks are built from whole
 transcript segments, so every chunk starts and ends on a segment boundary and
-knows its start and end second. The defaults (target 30 words, ~8 words overlap,
-about 10-15 s of speech) were measured on the retrieval tests' talk: 5 of 5 topic
-paraphrases found a passage starting inside their topic, against 3-4 of 5 for 40-90
-words and 1 of 5 for 150 (README, "Chunk size"). Evaluate merges adjacent chunks
-into one finding, so small chunks cost no context there.
+knows its start and end second. The defaults (target 25 words, ~6 words overlap,
+about 8-12 s of speech) were measured on the retrieval tests' talk (sentence-sized
+segments from batched whisper): 5 of 5 topic paraphrases found a passage starting
+inside their topic, against 4 of 5 for 20, 30, 40 and 60 words (README, "Chunk size").
+Evaluate merges adjacent chunks into one finding, so small chunks cost no context there.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from joeladr.transcript import Chunk, Segment
 
 @dataclass(frozen=True)
 class ChunkSpec:
-    target_words: int = 30
-    overlap_words: int = 8
+    target_words: int = 25
+    overlap_words: int = 6
     max_words: int = 180  # ~234 word pieces: under the 256 the model reads
 
     @property

@@ -1,18 +1,18 @@
 """The command line: parse, call the core, print. Errors become one line and an exit code here."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from joeladr import __version__
 from joeladr.errors import JoeladrError
-from joeladr.settings import Settings, resolve_settings
+
+if TYPE_CHECKING:
+    from joeladr.settings import Settings
 
 
 class JoeladrGroup(TyperGroup):
@@ -91,7 +91,9 @@ def root(
     ctx.obj = {"debug": debug, "overrides": {"adr_dir": adr_dir, "vault": vault, "home": home}}
 
 
-def settings_of(ctx: typer.Context) -> Settings:
+def settings_of(ctx: typer.Context) -> "Settings":
+    from joeladr.settings import resolve_settings
+
     obj = ctx.find_root().obj or {}
     if "settings" not in obj:
         obj["settings"] = resolve_settings(overrides=obj.get("overrides"))

@@ -1,7 +1,5 @@
 """`joeladr adr ...`: thin commands over the ADR engine."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,7 +12,7 @@ if TYPE_CHECKING:
     from joeladr.adr.repo import AdrRepository
 
 
-def _repo(ctx: typer.Context) -> AdrRepository:
+def _repo(ctx: typer.Context) -> "AdrRepository":
     from joeladr.adr.repo import AdrRepository
 
     return AdrRepository(settings_of(ctx).adr_dir)

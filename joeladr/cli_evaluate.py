@@ -1,7 +1,5 @@
 """`joeladr evaluate` and `joeladr finding`."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """`joeladr ingest`, `joeladr search`, `joeladr sources`."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,12 +13,18 @@ class RichReport:
     """Progress bars per stage: bytes for download, audio seconds for transcription, chunks for embedding."""
 
     def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
+        import sys
+
+        self.quiet = quiet or not sys.stderr.isatty()  # no bars in logs and pipes
         self.progress: Any = None
         self.tasks: dict[str, Any] = {}
 
-    def __enter__(self) -> RichReport:
-        if not self.quiet:
+    def __enter__(self) -> "RichReport":
+        return self
+
+    def _start(self) -> None:
+        """Start the display on the first report, so a run that fails early prints no empty bar."""
+        if self.progress is None:
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.progress = Progress(
@@ -32,26 +36,20 @@ class RichReport:
                 transient=True,
             )
             self.progress.start()
-        return self
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
             self.progress.stop()
 
     def __call__(self, stage: str, completed: float, total: float | None) -> None:
-        if self.progress is None:
+        if self.quiet:
             return
+        self._start()
         unit = {"download": _bytes, "transcribe": _seconds, "embed": _count}.get(stage, _count)
         done = f"{unit(completed)}/{unit(total) if total else '?'}"
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total, done=done)
         self.progress.update(self.tasks[stage], completed=completed, total=total, done=done)
-
-    def reset(self) -> None:
-        if self.progress is not None:
-            for task in self.tasks.values():
-                self.progress.remove_task(task)
-            self.tasks.clear()
 
 
 def console_err() -> Any:
@@ -97,7 +95,8 @@ def ingest(
     Example: joeladr ingest https://youtu.be/JvBT4XBdoUE ./talk.m4a
     """
     from joeladr.download import YtDlpDownloader
-    from joeladr.engines import make_embedder, make_transcriber, opened_store
+    from joeladr.embed import SentenceTransformerEmbedder
+    from joeladr.engines import export_query_model, make_query_embedder, make_transcriber, opened_store
     from joeladr.ingest import Ingestor, refs_for_adr
     from joeladr.sources import parse_input
 
@@ -111,7 +110,7 @@ def ingest(
         refs += refs_for_adr(AdrRepository(settings.adr_dir).get(adr).sources)
     if not refs:
         raise UsageError("nothing to ingest", hint="give a URL, a video id or a file, or --adr N")
-    embedder = make_embedder(settings)
+    embedder = make_query_embedder(settings)  # the ONNX export once there is one: no torch import
     with opened_store(settings, embedder.dimension) as store, RichReport(quiet or as_json) as report:
         ingestor = Ingestor(
             settings,
@@ -126,10 +125,8 @@ def ingest(
             report=report,
         )
         results, failures = ingestor.run(refs)
-    if results:
-        from joeladr.engines import export_query_model
-
-        export_query_model(settings, embedder)
+    if results and isinstance(embedder, SentenceTransformerEmbedder):
+        export_query_model(settings, embedder)  # torch is loaded now anyway: later runs skip it
     if as_json:
         print_json(
             {

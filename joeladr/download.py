@@ -76,9 +76,16 @@ class _Logger:
 
 
 def _clean(message: str) -> str:
+    """yt-dlp's error as one short line: no colour codes, no 'ERROR:', no nested transport reprs."""
     text = re.sub(r"\x1b\[[0-9;]*m", "", str(message)).strip()
     text = re.sub(r"^ERROR:\s*", "", text)
-    return text.splitlines()[0] if text else "download failed"
+    text = text.splitlines()[0] if text else "download failed"
+    text = text.split(" (caused by ")[0]
+    errno = re.search(r"\[Errno -?\d+\] ([^)\]'\"]+)", text)
+    if errno:
+        head = text.split("Unable to download webpage:")[0].split("HTTPConnection")[0].rstrip(" :")
+        return f"{head}: {errno.group(1).strip().lower()}" if head else errno.group(1).strip().lower()
+    return text
 
 
 class YtDlpDownloader:

@@ -30,6 +30,7 @@ def make_transcriber(settings: Settings, *, word_timestamps: bool = False) -> Fa
         device=settings.device,
         cpu_threads=settings.cpu_threads,
         word_timestamps=word_timestamps,
+        batch_size=settings.batch_size,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from joeladr.errors import MediaError
@@ -39,5 +40,7 @@ def probe_duration(path: Path) -> float:
 
 
 def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.split("\n")[0][:120]
+    text = (str(exc).strip() or type(exc).__name__).split("\n")[0]
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", text)
+    text = re.sub(r":\s*'[^']*'$", "", text)  # the path, already named
+    return text[:120]

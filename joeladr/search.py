@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from joeladr.store.base import VectorStore, keyword_vector
-from joeladr.vault import time_link
+from joeladr.store.base import VectorStore
 
 
 class QueryEmbedder(Protocol):
@@ -38,20 +37,6 @@ class SearchHit:
         }
 
 
-def hit_from_payload(payload: dict[str, Any], score: float) -> SearchHit:
-    start = float(payload.get("start") or 0.0)
-    return SearchHit(
-        source_id=str(payload.get("source_id")),
-        title=str(payload.get("title") or payload.get("source_id")),
-        url=time_link(payload.get("url"), payload.get("video_id"), start),
-        start=start,
-        end=float(payload.get("end") or start),
-        text=str(payload.get("text") or ""),
-        score=score,
-        chunk=int(payload.get("chunk") or 0),
-    )
-
-
 def search(
     store: VectorStore,
     embedder: QueryEmbedder,
@@ -59,9 +44,10 @@ def search(
     *,
     limit: int = 5,
     source_ids: Sequence[str] | None = None,
-    hybrid: bool = True,
 ) -> list[SearchHit]:
-    dense = embedder.embed([query])[0]
-    sparse = keyword_vector(query, query=True) if hybrid else None
-    hits = store.query(dense, sparse, limit, source_ids)
-    return [hit_from_payload(h.payload, h.score) for h in hits]
+    """The same retrieval as evaluate: dense + BM25 scores fused, overlapping chunks merged, talks mixed."""
+    from joeladr.evaluate.retrieve import find_passages
+
+    vector = embedder.embed([query])[0]
+    passages = find_passages(store, vector, query, limit=limit, source_ids=source_ids)
+    return [SearchHit(p.source_id, p.title, p.link, p.start, p.end, p.text, p.score, p.best_chunk) for p in passages]

@@ -46,6 +46,7 @@ class Settings:
         default="int8", metadata={"toml": "transcribe.compute_type", "env": "JOELADR_COMPUTE_TYPE"}
     )
     device: str = field(default="cpu", metadata={"toml": "transcribe.device", "env": "JOELADR_DEVICE"})
+    batch_size: int = field(default=8, metadata={"toml": "transcribe.batch_size", "env": "JOELADR_BATCH_SIZE"})
     cpu_threads: int = field(default=0, metadata={"toml": "transcribe.cpu_threads", "env": "JOELADR_CPU_THREADS"})
     embedding_model: str | None = field(
         default=None, metadata={"toml": "embed.model", "env": "JOELADR_EMBEDDING_MODEL"}

@@ -28,7 +28,7 @@ PARAPHRASES = {
     "supervision-model": "what happens when a process fails and is restarted automatically",
     "agent-orchestration": "each AI agent loop as a lightweight process with its own mailbox",
     "interop-story": "do we need to port all our code or can we call it across a boundary",
-    "selective-adoption": "run a small Elixir service beside the existing TypeScript system",
+    "selective-adoption": "start with one small service next to the existing system and grow it where it wins",
     "liveview-for-tui-web": "server rendered real time dashboard pushed over websockets",
 }
 

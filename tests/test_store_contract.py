@@ -143,3 +143,13 @@ def test_keyword_only_and_dense_only_queries(store: VectorStore) -> None:
     dense = store.query(_vector(1), None, 4)
     assert dense[0].payload["text"] == TEXTS["a1"] and 0.99 < dense[0].score <= 1.0001
     assert store.query(None, None, 3) == []
+
+
+def test_similarity_of_chosen_points(store: VectorStore) -> None:
+    points = _points()
+    store.upsert(points)
+    scores = store.similarity(_vector(1), [points[1].id, points[3].id])
+    assert set(scores) == {points[1].id, points[3].id}
+    expected = sum(a * b for a, b in zip(_vector(1), points[3].dense, strict=True))
+    assert abs(scores[points[1].id] - 1.0) < 1e-4 and abs(scores[points[3].id] - expected) < 1e-4
+    assert store.similarity(_vector(1), []) == {}

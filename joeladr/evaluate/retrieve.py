@@ -74,7 +74,6 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
 
 def candidates(
     store: VectorStore,
-    embedder: TextEmbedder,
     query_vector: list[float],
     query: str,
     depth: int,
@@ -82,23 +81,23 @@ def candidates(
 ) -> list[Candidate]:
     dense_hits = store.query(query_vector, None, depth, source_ids)
     keyword_hits = store.query(None, keyword_vector(query, query=True), depth, source_ids)
-    pool: dict[tuple[str, int], dict[str, Any]] = {}
+    pool: dict[str, dict[str, Any]] = {}
     for hit in dense_hits:
-        pool.setdefault(_key(hit.payload), {"payload": hit.payload})["cosine"] = hit.score
+        pool.setdefault(hit.id, {"payload": hit.payload})["cosine"] = hit.score
     best_keyword = max((hit.score for hit in keyword_hits), default=0.0)
     for hit in keyword_hits:
-        entry = pool.setdefault(_key(hit.payload), {"payload": hit.payload})
+        entry = pool.setdefault(hit.id, {"payload": hit.payload})
         entry["keyword"] = hit.score / best_keyword if best_keyword > 0 else 0.0
-    missing = [key for key, entry in pool.items() if "cosine" not in entry]
-    if missing:  # keyword-only hits: score them on the same cosine scale
-        vectors = embedder.embed([str(pool[key]["payload"].get("text", "")) for key in missing])
-        for key, vector in zip(missing, vectors, strict=True):
-            pool[key]["cosine"] = _dot(vector, query_vector)
+    missing = [pid for pid, entry in pool.items() if "cosine" not in entry]
+    if missing:  # keyword-only hits: their cosine, computed by the store
+        for pid, score in store.similarity(query_vector, missing).items():
+            pool[pid]["cosine"] = score
     found = []
-    for (source_id, chunk), entry in pool.items():
+    for entry in pool.values():
         payload = entry["payload"]
+        source_id, chunk = _key(payload)
         keyword = float(entry.get("keyword", 0.0))
-        cosine = float(entry["cosine"])
+        cosine = float(entry.get("cosine", 0.0))
         found.append(
             Candidate(
                 source_id=source_id,
@@ -155,16 +154,19 @@ def merge(cands: list[Candidate]) -> list[Passage]:
 
 
 def _passage(group: list[Candidate]) -> Passage:
+    """The passage starts at its best chunk (its link opens there); later near-duplicates extend it,
+    earlier ones are absorbed (they are the same finding) without moving its start."""
     best = max(group, key=lambda c: (c.fused, -c.chunk))
-    text = group[0].text
-    for cand in group[1:]:
+    following = [c for c in group if c.start >= best.start]
+    text = following[0].text
+    for cand in following[1:]:
         text = join_overlapping(text, cand.text)
     return Passage(
         source_id=best.source_id,
         title=best.title,
         url=best.url,
         video_id=best.video_id,
-        start=min(c.start for c in group),
+        start=best.start,
         end=max(c.end for c in group),
         text=text,
         score=best.fused,
@@ -214,26 +216,35 @@ def select(passages: list[Passage], top_k: int) -> list[Passage]:
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
-def trim_quotes(
-    passages: list[Passage],
+def find_passages(
+    store: VectorStore,
     query_vector: list[float],
-    embedder: TextEmbedder,
-    max_sentences: int = 3,
-    min_words: int = 25,
+    query: str,
+    *,
+    limit: int,
+    min_score: float = 0.0,
+    source_ids: Sequence[str] | None = None,
+) -> list[Passage]:
+    """The whole retrieval: hybrid candidates, threshold, merge, per-talk diversity; best first."""
+    cands = candidates(store, query_vector, query, max(limit * 6, 30), source_ids)
+    return select(merge(eligible(cands, min_score)), limit)
+
+
+def trim_quotes(
+    items: Sequence[tuple[Passage, list[float]]], embedder: TextEmbedder, max_sentences: int = 3, min_words: int = 25
 ) -> list[str]:
-    """Each passage trimmed to the sentences that matter: the best sentence, then its closer neighbours
-    until the quote has ``min_words`` words or ``max_sentences`` sentences."""
-    splits = [[s for s in _SENTENCE.split(p.text) if s.strip()] or [p.text] for p in passages]
-    flat = [s for sentences in splits for s in sentences]
-    vectors = embedder.embed(flat) if flat else []
+    """Each passage trimmed to the sentences that matter for its query: the best sentence, then its
+    closer neighbours until the quote has ``min_words`` words or ``max_sentences`` sentences.
+    Sentences are embedded once for all passages (they repeat across criteria)."""
+    splits = [[s for s in _SENTENCE.split(p.text) if s.strip()] or [p.text] for p, _ in items]
+    unique = list(dict.fromkeys(s for sentences in splits for s in sentences if len(sentences) > max_sentences))
+    vectors = dict(zip(unique, embedder.embed(unique), strict=True)) if unique else {}
     quotes: list[str] = []
-    at = 0
-    for sentences in splits:
-        scores = [_dot(v, query_vector) for v in vectors[at : at + len(sentences)]]
-        at += len(sentences)
+    for sentences, (_, query_vector) in zip(splits, items, strict=True):
         if len(sentences) <= max_sentences:
             quotes.append(" ".join(sentences))
             continue
+        scores = [_dot(vectors[s], query_vector) for s in sentences]
         best = max(range(len(sentences)), key=lambda i: scores[i])
         lo = hi = best
         while hi - lo + 1 < max_sentences and len(" ".join(sentences[lo : hi + 1]).split()) < min_words:

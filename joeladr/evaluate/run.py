@@ -20,7 +20,7 @@ from joeladr.evaluate.note import (
     read_blocks,
     render_settings,
 )
-from joeladr.evaluate.retrieve import TextEmbedder, candidates, eligible, merge, select, trim_quotes
+from joeladr.evaluate.retrieve import TextEmbedder, find_passages, trim_quotes
 from joeladr.evaluate.targets import Target, targets_of
 from joeladr.faults import checkpoint
 from joeladr.ingest import list_sources
@@ -319,13 +319,14 @@ def retrieve_all(
 ) -> dict[str, list[Finding]]:
     notes = {r["source_id"]: Path(r["note"]).stem for r in list_sources(settings) if r.get("note")}
     vectors = embedder.embed([t.query for t in targets])
-    depth = max(top_k * 6, 30)
-    result: dict[str, list[Finding]] = {}
-    for target, vector in zip(targets, vectors, strict=True):
-        cands = candidates(store, embedder, vector, target.query, depth, source_ids)
-        chosen = select(merge(eligible(cands, min_score)), top_k)
-        quotes = trim_quotes(chosen, vector, embedder)
-        result[target.id] = [
+    chosen = {
+        target.id: find_passages(store, vector, target.query, limit=top_k, min_score=min_score, source_ids=source_ids)
+        for target, vector in zip(targets, vectors, strict=True)
+    }
+    items = [(p, vector) for target, vector in zip(targets, vectors, strict=True) for p in chosen[target.id]]
+    quotes = iter(trim_quotes(items, embedder))
+    return {
+        target.id: [
             Finding(
                 id=p.finding_id(target.id),
                 target=target.id,
@@ -335,12 +336,13 @@ def retrieve_all(
                 url=p.link,
                 start=p.start,
                 end=p.end,
-                text=quote,
+                text=next(quotes),
                 score=p.score,
             )
-            for p, quote in zip(chosen, quotes, strict=True)
+            for p in chosen[target.id]
         ]
-    return result
+        for target in targets
+    }
 
 
 def finding_line(finding: Finding) -> str:

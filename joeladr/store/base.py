@@ -63,6 +63,10 @@ class VectorStore(Protocol):
         One vector: that search alone, with its own score (cosine, or BM25 with IDF)."""
         ...
 
+    def similarity(self, dense: list[float], ids: Sequence[str]) -> dict[str, float]:
+        """Cosine of ``dense`` with each of these points (no vectors leave the store)."""
+        ...
+
     def source_points(self, source_id: str) -> dict[str, dict[str, Any]]:
         """Point id -> payload for every point of one source."""
         ...

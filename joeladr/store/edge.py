@@ -108,6 +108,19 @@ class EdgeStore:
             )
         return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in self.shard.query(request)]
 
+    def similarity(self, dense: list[float], ids: Sequence[str]) -> dict[str, float]:
+        import uuid
+
+        import qdrant_edge as q
+
+        if not ids:
+            return {}
+        flt = q.Filter(must=[q.HasIdCondition({uuid.UUID(i) for i in ids})])
+        request = q.QueryRequest(
+            limit=len(ids), query=q.Query.Nearest(dense, using=DENSE), filter=flt, with_payload=False
+        )
+        return {str(p.id): float(p.score) for p in self.shard.query(request)}
+
     def source_points(self, source_id: str) -> dict[str, dict[str, Any]]:
         import qdrant_edge as q
 

@@ -38,7 +38,11 @@ class QdrantServerStore:
             if location or path:
                 client = QdrantClient(location=location, path=path)
             else:
-                client = QdrantClient(url=url, api_key=api_key, timeout=timeout)
+                import warnings
+
+                with warnings.catch_warnings():  # "api key over http": the user chose the URL
+                    warnings.simplefilter("ignore")
+                    client = QdrantClient(url=url, api_key=api_key, timeout=timeout)
             store = cls(client, collection)
             store._ensure_collection(dimension, shard_number, replication_factor, local=bool(location or path))
         except StoreError:
@@ -126,6 +130,19 @@ class QdrantServerStore:
                 )
             )
         return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
+
+    def similarity(self, dense: list[float], ids: Sequence[str]) -> dict[str, float]:
+        from qdrant_client import models
+
+        if not ids:
+            return {}
+        flt = models.Filter(must=[models.HasIdCondition(has_id=list(ids))])
+        response = self._call(
+            lambda: self.client.query_points(
+                self.collection, query=dense, using=DENSE, limit=len(ids), query_filter=flt, with_payload=False
+            )
+        )
+        return {str(p.id): float(p.score) for p in response.points}
 
     def source_points(self, source_id: str) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
