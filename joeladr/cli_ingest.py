@@ -96,9 +96,10 @@ def ingest(
     """
     from joeladr.download import YtDlpDownloader
     from joeladr.embed import SentenceTransformerEmbedder
-    from joeladr.engines import export_query_model, make_query_embedder, make_transcriber, opened_store
+    from joeladr.engines import LazyEmbedder, LazyStore, export_query_model, make_transcriber
     from joeladr.ingest import Ingestor, refs_for_adr
     from joeladr.sources import parse_input
+    from joeladr.store.base import open_store
 
     if captions not in ("prefer", "only", "never"):
         raise UsageError(f"--captions must be prefer, only or never, not '{captions}'")
@@ -110,23 +111,28 @@ def ingest(
         refs += refs_for_adr(AdrRepository(settings.adr_dir).get(adr).sources)
     if not refs:
         raise UsageError("nothing to ingest", hint="give a URL, a video id or a file, or --adr N")
-    embedder = make_query_embedder(settings)  # the ONNX export once there is one: no torch import
-    with opened_store(settings, embedder.dimension) as store, RichReport(quiet or as_json) as report:
-        ingestor = Ingestor(
-            settings,
-            downloader=YtDlpDownloader(
-                cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls
-            ),
-            transcriber=make_transcriber(settings, word_timestamps=word_timestamps),
-            embedder=embedder,
-            store=store,
-            captions=captions,  # type: ignore[arg-type]
-            force=force,
-            report=report,
-        )
-        results, failures = ingestor.run(refs)
-    if results and isinstance(embedder, SentenceTransformerEmbedder):
-        export_query_model(settings, embedder)  # torch is loaded now anyway: later runs skip it
+    # the embedder and the store load on first use, i.e. after transcription: whisper gets the CPU alone
+    embedder = LazyEmbedder(settings)
+    store = LazyStore(lambda: open_store(settings, embedder.dimension))
+    try:
+        with RichReport(quiet or as_json) as report:
+            ingestor = Ingestor(
+                settings,
+                downloader=YtDlpDownloader(
+                    cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls
+                ),
+                transcriber=make_transcriber(settings, word_timestamps=word_timestamps),
+                embedder=embedder,
+                store=store,
+                captions=captions,  # type: ignore[arg-type]
+                force=force,
+                report=report,
+            )
+            results, failures = ingestor.run(refs)
+    finally:
+        store.close()
+    if results and isinstance(embedder.loaded, SentenceTransformerEmbedder):
+        export_query_model(settings, embedder.loaded)  # torch is loaded now anyway: later runs skip it
     if as_json:
         print_json(
             {

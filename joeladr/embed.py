@@ -99,4 +99,4 @@ class SentenceTransformerEmbedder:
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return [list(map(float, v)) for v in vectors]
+        return vectors.tolist()  # type: ignore[no-any-return]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from joeladr.embed import SentenceTransformerEmbedder
 from joeladr.settings import Settings
-from joeladr.store.base import VectorStore, open_store
+from joeladr.store.base import Hit, Point, SparseVector, VectorStore, open_store
 from joeladr.transcribe import FasterWhisperTranscriber
 
 
@@ -74,3 +74,77 @@ def make_downloader(
     from joeladr.download import YtDlpDownloader
 
     return YtDlpDownloader(cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls)
+
+
+class LazyStore:
+    """Opens the real store on first use: an ingest opens it after transcription, so the store's
+    threads and the embedding model do not share the CPU with whisper (bench/RESULTS.md)."""
+
+    def __init__(self, opener: Callable[[], VectorStore]) -> None:
+        self._opener = opener
+        self._store: VectorStore | None = None
+
+    @property
+    def store(self) -> VectorStore:
+        if self._store is None:
+            self._store = self._opener()
+        return self._store
+
+    def upsert(self, points: Sequence[Point]) -> None:
+        self.store.upsert(points)
+
+    def query(
+        self,
+        dense: list[float] | None,
+        sparse: SparseVector | None,
+        limit: int,
+        source_ids: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        return self.store.query(dense, sparse, limit, source_ids)
+
+    def similarity(self, dense: list[float], ids: Sequence[str]) -> dict[str, float]:
+        return self.store.similarity(dense, ids)
+
+    def source_points(self, source_id: str) -> dict[str, dict[str, Any]]:
+        return self.store.source_points(source_id)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        self.store.delete(ids)
+
+    def count(self) -> int:
+        return self.store.count()
+
+    def any_payload(self) -> dict[str, Any] | None:
+        return self.store.any_payload()
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class LazyEmbedder:
+    """Loads the embedding model on first use (after transcription, during an ingest)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._embedder: QueryEmbedder | None = None
+
+    @property
+    def loaded(self) -> QueryEmbedder:
+        if self._embedder is None:
+            self._embedder = make_query_embedder(self._settings)
+        return self._embedder
+
+    @property
+    def model_name(self) -> str:
+        from joeladr.embed import canonical_model_name, default_embedding_model
+
+        return canonical_model_name(self._settings.embedding_model or default_embedding_model())
+
+    @property
+    def dimension(self) -> int:
+        return self.loaded.dimension
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.loaded.embed(texts)

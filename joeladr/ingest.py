@@ -79,6 +79,7 @@ class Ingestor:
         self.chunking = chunking or ChunkSpec()
         self.force = force
         self.report = report
+        self._model_checked = False
 
     # -- inputs --------------------------------------------------------------------
     def expand(self, refs: Sequence[SourceRef]) -> Iterator[tuple[SourceRef, RemoteMedia | None] | IngestFailure]:
@@ -93,7 +94,6 @@ class Ingestor:
                 yield IngestFailure(ref.url, exc)
 
     def run(self, refs: Sequence[SourceRef]) -> tuple[list[IngestResult], list[IngestFailure]]:
-        check_model(self.store, self.embedder.model_name)
         results: list[IngestResult] = []
         failures: list[IngestFailure] = []
         for item in self.expand(refs):
@@ -270,6 +270,9 @@ class Ingestor:
 
     def _store(self, source: SourceInfo, chunks: list[Chunk], vectors: list[list[float]], steps: list[str]) -> bool:
         model = self.embedder.model_name
+        if not self._model_checked:  # here, not up front: the store opens after transcription
+            check_model(self.store, model)
+            self._model_checked = True
         points = [
             Point(
                 id=point_id(source.source_id, chunk.index, model, self.chunking.key),

@@ -43,6 +43,10 @@ def duration(path: Path) -> float:
         return handle.getnframes() / handle.getframerate()
 
 
+def _vtt_time(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}:{seconds % 60:06.3f}"
+
+
 def build(source: Path) -> None:
     header, parts = paragraphs(source.read_text())
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,6 +89,11 @@ def build(source: Path) -> None:
         )
     manifest = {**header, "duration": round(clock - GAP, 2), "paragraphs": spans}
     source.with_suffix(".json").write_text(json.dumps(manifest, indent=2) + "\n")
+    # WebVTT captions from the paragraph times: the captions fast path is tested with these
+    cues = ["WEBVTT", ""]
+    for span in spans:
+        cues += [f"{_vtt_time(span['start'])} --> {_vtt_time(span['end'])}", span["text"], ""]
+    source.with_suffix(".en.vtt").write_text("\n".join(cues))
     print(f"{target.name}: {target.stat().st_size // 1024} KiB, {manifest['duration']} s")
 
 

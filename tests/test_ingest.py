@@ -213,3 +213,27 @@ def test_bad_inputs(workspace: Path, media_server: str) -> None:
     assert "refused" in refused.lower() or "cannot read" in refused
     assert "404" in _bad([f"{media_server}/missing.webm"], workspace)
     assert "file://" in _bad([f"file://{BEAM}"], workspace)
+
+
+def test_captions_are_the_fast_path_and_modes_are_honoured(workspace: Path, media_server: str) -> None:
+    page = f"{media_server}/typescript-talk.html"  # a page whose <video> has an English <track>
+    result = runner.invoke(app, ["ingest", "--quiet", "--json", page])
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.stdout)["ingested"][0]
+    assert done["transcript"] == "captions-manual" and "transcribe" not in done["steps"]
+    note = Path(done["note"]).read_text()
+    assert "transcript: captions-manual" in note and "Here is the case for staying on TypeScript" in note
+    only = runner.invoke(app, ["ingest", "--quiet", "--captions", "only", f"{media_server}/beam-talk.webm"])
+    assert only.exit_code == 1 and "has no captions" in only.output
+    never = runner.invoke(app, ["ingest", "--quiet", "--json", "--captions", "never", page])
+    assert never.exit_code == 0, never.output
+    assert json.loads(never.stdout)["ingested"][0]["transcript"] == "whisper"
+
+
+def test_a_playlist_ingests_each_entry_and_skips_the_broken_one(workspace: Path, media_server: str) -> None:
+    result = runner.invoke(app, ["ingest", "--quiet", "--json", f"{media_server}/playlist.html"])
+    assert result.exit_code == 1  # one entry failed: the others are in
+    data = json.loads(result.stdout)
+    assert len(data["ingested"]) == 2 and {r["chunks"] > 0 for r in data["ingested"]} == {True}
+    assert len(data["failed"]) == 1 and "404" in data["failed"][0]["error"]
+    assert len(json.loads(runner.invoke(app, ["sources", "--json"]).stdout)) == 2

@@ -254,3 +254,93 @@ def test_a_dropped_download_is_retried_then_reported(workspace: Path) -> None:
     assert result.exit_code != 0 and result.output.startswith(f"error: {url}: cannot download")
     assert "Traceback" not in result.output
     assert not (workspace / "vault" / "sources").exists() or not list((workspace / "vault" / "sources").glob("*.md"))
+
+
+def test_a_note_saved_while_evaluate_runs_is_merged_not_lost(ingested: Ingested, tmp_path: Path) -> None:
+    copy = copy_of(ingested, tmp_path / "copy")
+    runner.invoke(app, [*copy.args(), "evaluate", "0064"])
+    note = copy.root / "vault" / "decisions" / "ADR-0064 evaluation.md"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "JOELADR_PAUSE_AT": "merged", "JOELADR_PAUSE_SECONDS": "3"}
+    # a wider net, so this run has new findings to write
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "joeladr", *copy.args(), "evaluate", "0064", "--top-k", "8", "--min-score", "0.1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None and "paused at merged" in proc.stderr.readline()
+    edited = note.read_text().replace("- [ ] ", "- [x] ", 1) + "\nSaved in Obsidian while evaluate ran.\n"
+    note.write_text(edited)  # the user saves while evaluate is between reading and writing
+    assert proc.wait() == 0
+    after = note.read_text()
+    assert "Saved in Obsidian while evaluate ran." in after and after.count("- [x] ") >= 1
+
+
+# -- resume and failing writes ------------------------------------------------------------------
+def test_a_truncated_cache_entry_is_detected_and_redone(ingested: Ingested, tmp_path: Path) -> None:
+    copy = copy_of(ingested, tmp_path / "copy")
+    transcript = next((copy.root / "home" / "sources").glob("generic-*/transcript-*.json"))
+    transcript.write_bytes(transcript.read_bytes()[:200])  # a torn write from some other tool
+    before = (copy.root / "vault" / "sources").glob("*.md")
+    snapshot = {p.name: p.read_text() for p in before}
+    result = runner.invoke(app, [*copy.args(), "ingest", "--quiet", "--json", copy.url])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ingested"][0]["steps"] == ["transcribe"]  # redone; the rest was cached
+    assert {p.name: p.read_text() for p in (copy.root / "vault" / "sources").glob("*.md")} == snapshot
+
+
+def test_a_cache_that_cannot_be_written_is_one_clear_error(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = workspace / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("JOELADR_HOME", str(blocker / "home"))
+    result = runner.invoke(app, ["ingest", "--quiet", str(TYPESCRIPT)])
+    assert result.exit_code != 0 and result.output.startswith("error: ") and "Traceback" not in result.output
+    assert not (workspace / "vault" / "sources").exists() or not list((workspace / "vault" / "sources").glob("*.md"))
+
+
+# -- user edits, generated -------------------------------------------------------------------------
+USER_TEXT = st.lists(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz ABC.,!?*_[]()0123456789", min_size=1, max_size=40).filter(
+        lambda t: t.strip() and not t.strip().startswith(("-", "*", "#", "[", "_", "0", "1"))
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _insert_outside_blocks(text: str, lines_to_add: list[str], data: st.DataObject) -> str:
+    lines = text.split("\n")
+    spans = blocks(text)
+    front_end = lines.index("---", 1) + 1
+    inside = {i for start, stop in spans.values() for i in range(start, stop + 1)}
+    allowed = [
+        i for i in range(front_end, len(lines) + 1) if (i not in inside and (i - 1) not in inside) or i == len(lines)
+    ]
+    for added in lines_to_add:
+        at = data.draw(st.sampled_from(allowed))
+        lines.insert(at, f"USER: {added}")
+        allowed = [a + 1 if a >= at else a for a in allowed] + [at]
+    return "\n".join(lines)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(USER_TEXT, st.data())
+def test_generated_user_edits_survive_a_note_refresh(tmp_path: Path, added: list[str], data: st.DataObject) -> None:
+    info = SourceInfo("abcdefghijk", "A talk", "https://youtu.be/abcdefghijk", "abcdefghijk", "Chan", None, 60.0)
+    transcript = Transcript((Segment(0, 5, "first words"), Segment(40, 45, "later words")), "whisper", "tiny.en")
+    path = tmp_path / "note.md"
+    path.unlink(missing_ok=True)
+    props = properties(info, transcript, ingested="2026-01-01T00:00:00+00:00", embedding_model="m")
+    write_source_note(path, info, transcript, props)
+    edited = _insert_outside_blocks(path.read_text(), added, data)
+    path.write_text(edited)
+    newer = Transcript((Segment(0, 5, "first words, heard better"),), "whisper", "small.en")
+    write_source_note(
+        path, info, newer, properties(info, newer, ingested="2026-01-01T00:00:00+00:00", embedding_model="m")
+    )
+    after = path.read_text()
+    assert [line for line in after.split("\n") if line.startswith("USER: ")] == [
+        line for line in edited.split("\n") if line.startswith("USER: ")
+    ]
+    assert "heard better" in after and "model: small.en" in after

@@ -154,8 +154,6 @@ def evaluate(
     state_path = state_path_for(settings, adr)
     state = read_entry(state_path) or {"findings": {}}
     stored: dict[str, dict[str, Any]] = state.get("findings", {})
-    existing_text = read_text(note_path) if note_path.exists() else None
-    blocks_state = read_blocks(existing_text, options, str(note_path)) if existing_text else {}
     messages: list[str] = []
 
     fresh: dict[str, list[Finding]] = {}
@@ -180,62 +178,74 @@ def evaluate(
         for finding in target_findings:
             stored[finding.id] = _finding_record(finding)
 
-    target_settings: dict[str, TargetSettings] = {}
-    findings: dict[str, list[Finding]] = {}
-    new_count = 0
-    bodies: dict[str, str] = {}
-    previous_known = set(state.get("known", []))
-    for target in targets:
-        name = block_name(target)
-        current = blocks_state.get(name, BlockState(None, []))
-        ts = current.settings or TargetSettings()
-        if target.kind == "criterion":
-            if weights and target.id in weights:
-                ts.weight = float(weights[target.id])
-            if target.id in must_have:
-                ts.must_have = True
-        target_settings[target.id] = ts
-        marks = {m.id: m for m in current.findings}
-        lines = _block_lines(existing_text, name) if existing_text else []
-        if target.kind == "criterion":
-            settings_line = render_settings(ts, options)
-            replaced = False
-            for index, line in enumerate(lines):
-                if "[weight::" in line:
-                    lines[index] = settings_line
-                    replaced = True
-                    break
-            if not replaced:
-                lines.insert(0, settings_line)
-        additions = [f for f in fresh.get(target.id, []) if f.id not in marks and f.id not in previous_known]
-        for finding in additions:
-            lines.append(finding_line(finding))
-            new_count += 1
-        bodies[name] = "\n".join(lines) if lines else "_No findings yet._"
-        listed = [*marks.values(), *(FindingMark(f.id, "pending") for f in additions)]
-        findings[target.id] = _findings_for(target, listed, stored)
+    for _attempt in range(3):
+        existing_text = read_text(note_path) if note_path.exists() else None
+        blocks_state = read_blocks(existing_text, options, str(note_path)) if existing_text else {}
+        target_settings: dict[str, TargetSettings] = {}
+        findings: dict[str, list[Finding]] = {}
+        new_count = 0
+        bodies: dict[str, str] = {}
+        previous_known = set(state.get("known", []))
+        for target in targets:
+            name = block_name(target)
+            current = blocks_state.get(name, BlockState(None, []))
+            ts = current.settings or TargetSettings()
+            if target.kind == "criterion":
+                if weights and target.id in weights:
+                    ts.weight = float(weights[target.id])
+                if target.id in must_have:
+                    ts.must_have = True
+            target_settings[target.id] = ts
+            marks = {m.id: m for m in current.findings}
+            lines = _block_lines(existing_text, name) if existing_text else []
+            if target.kind == "criterion":
+                settings_line = render_settings(ts, options)
+                replaced = False
+                for index, line in enumerate(lines):
+                    if "[weight::" in line:
+                        lines[index] = settings_line
+                        replaced = True
+                        break
+                if not replaced:
+                    lines.insert(0, settings_line)
+            additions = [f for f in fresh.get(target.id, []) if f.id not in marks and f.id not in previous_known]
+            for finding in additions:
+                lines.append(finding_line(finding))
+                new_count += 1
+            bodies[name] = "\n".join(lines) if lines else "_No findings yet._"
+            listed = [*marks.values(), *(FindingMark(f.id, "pending") for f in additions)]
+            findings[target.id] = _findings_for(target, listed, stored)
 
-    scores = {
-        t.id: derived_scores(findings.get(t.id, []), target_settings[t.id], options)
-        for t in targets
-        if t.kind == "criterion"
-    }
-    matrix = mx.build(
-        options,
-        [t.id for t in targets if t.kind == "criterion"],
-        {t.id: target_settings[t.id].weight for t in targets if t.kind == "criterion"},
-        scores,
-        [t.id for t in targets if t.kind == "criterion" and target_settings[t.id].must_have],
-    )
-    evaluation = Evaluation(adr, note_path, targets, findings, target_settings, matrix, new_count, messages)
-    bodies["matrix"] = render_matrix(evaluation)
-    text = existing_text if existing_text is not None else render_skeleton(adr, targets)
-    text = replace_blocks(text, bodies, source=str(note_path))
-    text = merge_properties(text, _properties(adr), source=str(note_path))
-    if not write:
-        return evaluation
-    if text != existing_text:
+        scores = {
+            t.id: derived_scores(findings.get(t.id, []), target_settings[t.id], options)
+            for t in targets
+            if t.kind == "criterion"
+        }
+        matrix = mx.build(
+            options,
+            [t.id for t in targets if t.kind == "criterion"],
+            {t.id: target_settings[t.id].weight for t in targets if t.kind == "criterion"},
+            scores,
+            [t.id for t in targets if t.kind == "criterion" and target_settings[t.id].must_have],
+        )
+        evaluation = Evaluation(adr, note_path, targets, findings, target_settings, matrix, new_count, messages)
+        bodies["matrix"] = render_matrix(evaluation)
+        text = existing_text if existing_text is not None else render_skeleton(adr, targets)
+        text = replace_blocks(text, bodies, source=str(note_path))
+        text = merge_properties(text, _properties(adr), source=str(note_path))
+        if not write:
+            return evaluation
+        if text == existing_text:
+            break
+        checkpoint("merged")
+        if (read_text(note_path) if note_path.exists() else None) != existing_text:
+            continue  # the user saved the note meanwhile: merge again, from their version
         atomic_write_text(note_path, text)
+        break
+    else:
+        raise EvaluationError(
+            f"{note_path.name} kept changing while evaluate ran", hint="save your edits, then run evaluate again"
+        )
     all_ids = previous_known | {f.id for fs in findings.values() for f in fs}
     new_state = {"findings": stored, "known": sorted(all_ids)}
     if new_state != state:
