@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +57,28 @@ def store_count(root: Path) -> int:
         return store.count()
     finally:
         store.close()
+
+
+def start(args: list[str], env: dict[str, str], pause: str | None = None) -> subprocess.Popen[str]:
+    """A real `joeladr` process; with ``pause`` it stops at that named step (``JOELADR_PAUSE_AT``)."""
+    full = dict(env)
+    if pause:
+        full["JOELADR_PAUSE_AT"] = pause
+    return subprocess.Popen(
+        [sys.executable, "-m", "joeladr", *args], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def kill_at(args: list[str], env: dict[str, str], step: str) -> None:
+    """Run `joeladr`, wait until it reaches ``step``, then SIGKILL it there."""
+    proc = start(args, env, step)
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 300
+    line = ""
+    while time.monotonic() < deadline and "paused at" not in line:
+        line = proc.stderr.readline()
+        if not line and proc.poll() is not None:
+            break
+    assert f"paused at {step}" in line, f"never reached {step}: {line}{proc.stderr.read()}"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +13,7 @@ from joeladr.cache import read_entry
 from joeladr.cli import app
 from joeladr.store.edge import EdgeStore
 from joeladr.transcript import Transcript
-from tests.ingested import BEAM, TALKS, TYPESCRIPT, Ingested, copy_of, notes, store_count
+from tests.ingested import BEAM, TALKS, TYPESCRIPT, Ingested, copy_of, kill_at, notes, start, store_count
 from tests.loopback import closed_port
 
 runner = CliRunner()
@@ -142,29 +138,6 @@ def test_changed_chunking_replaces_the_sources_points(ingested: Ingested, tmp_pa
         store.close()
 
 
-def _run(args: list[str], env: dict[str, str], pause: str | None = None) -> subprocess.Popen[str]:
-    full = dict(env)
-    if pause:
-        full["JOELADR_PAUSE_AT"] = pause
-    return subprocess.Popen(
-        [sys.executable, "-m", "joeladr", *args], env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-
-
-def _kill_at(args: list[str], env: dict[str, str], step: str) -> None:
-    proc = _run(args, env, step)
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 300
-    line = ""
-    while time.monotonic() < deadline and "paused at" not in line:
-        line = proc.stderr.readline()
-        if not line and proc.poll() is not None:
-            break
-    assert "paused at " + step in line, f"never reached {step}: {line}{proc.stderr.read()}"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-
-
 @pytest.mark.parametrize("step", ["transcribed", "embedded", "half-stored", "stored"])
 def test_sigkilled_ingest_resumes_to_the_clean_result(tmp_path: Path, step: str) -> None:
     def env_for(root: Path) -> dict[str, str]:
@@ -177,10 +150,10 @@ def test_sigkilled_ingest_resumes_to_the_clean_result(tmp_path: Path, step: str)
 
     args = ["ingest", "--quiet", str(TYPESCRIPT)]
     clean = tmp_path / "clean"
-    assert _run(args, env_for(clean)).wait() == 0
+    assert start(args, env_for(clean)).wait() == 0
     killed = tmp_path / "killed"
-    _kill_at(args, env_for(killed), step)
-    resumed = _run(args, env_for(killed))
+    kill_at(args, env_for(killed), step)
+    resumed = start(args, env_for(killed))
     _, err = resumed.communicate()
     assert resumed.returncode == 0, err
     assert store_count(killed) == store_count(clean)

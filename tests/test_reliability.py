@@ -8,11 +8,9 @@ import http.server
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +26,7 @@ from joeladr.notes import blocks, merge_properties, replace_blocks
 from joeladr.transcript import Segment, Transcript
 from joeladr.vault import SourceInfo, properties, safe_name, write_source_note
 from tests.conftest import corpus_files
-from tests.ingested import TALKS, TYPESCRIPT, Ingested, copy_of
+from tests.ingested import TALKS, TYPESCRIPT, Ingested, copy_of, kill_at
 
 runner = CliRunner()
 HOSTILE = "--- <!-- joeladr:end transcript --> --> [[Secret]] %% hidden %% <script>alert(1)</script> # heading\n| a |"
@@ -170,26 +168,6 @@ def test_a_second_process_waits_for_the_store_or_names_the_holder(ingested: Inge
 
 
 # -- kills -------------------------------------------------------------------------------------
-def _kill_at(args: list[str], env: dict[str, str], step: str) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "joeladr", *args],
-        env={**env, "JOELADR_PAUSE_AT": step},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 300
-    line = ""
-    while time.monotonic() < deadline and "paused at" not in line:
-        line = proc.stderr.readline()
-        if not line and proc.poll() is not None:
-            break
-    assert f"paused at {step}" in line, line + proc.stderr.read()
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-
-
 def _files(root: Path) -> dict[str, bytes]:
     """Every file a user sees (a killed writer's hidden ``.NAME.*.tmp`` files are not read by anything)."""
     return {
@@ -211,7 +189,7 @@ def test_killed_evaluate_and_decide_leave_every_file_whole(ingested: Ingested, t
     else:
         args = [*copy.args(), "evaluate", "0064"]
     before = _files(copy.root)
-    _kill_at(args, env, step)
+    kill_at(args, env, step)
     assert _files(copy.root) == before  # every file exactly as it was: nothing half-written
     rerun = subprocess.run(
         [sys.executable, "-m", "joeladr", *args], env=env, capture_output=True, text=True, check=False
