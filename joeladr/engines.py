@@ -34,10 +34,6 @@ def make_transcriber(settings: Settings, *, word_timestamps: bool = False) -> Fa
     )
 
 
-def make_embedder(settings: Settings) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(settings.embedding_model)
-
-
 def make_query_embedder(settings: Settings) -> QueryEmbedder:
     """The ONNX export when there is a verified one (no torch import), else sentence-transformers."""
     from joeladr.embed_onnx import load
@@ -66,14 +62,6 @@ def opened_store(settings: Settings, dimension: int) -> Iterator[VectorStore]:
         yield store
     finally:
         store.close()
-
-
-def make_downloader(
-    *, cookies: Path | None = None, cookies_from_browser: str | None = None, allow_file_urls: bool = False
-) -> object:
-    from joeladr.download import YtDlpDownloader
-
-    return YtDlpDownloader(cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls)
 
 
 class LazyStore:

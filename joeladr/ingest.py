@@ -327,11 +327,6 @@ def refs_for_adr(adr_sources: Sequence[Any]) -> list[SourceRef]:
     return refs
 
 
-@dataclass(frozen=True)
-class SourceRecord:
-    data: dict[str, Any]
-
-
 def list_sources(settings: Settings) -> list[dict[str, Any]]:
     """What `joeladr sources` shows: one record per ingested source."""
     folder = settings.home / "sources"

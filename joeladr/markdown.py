@@ -7,7 +7,6 @@ can replace exactly the lines it means to and keep every other byte.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -175,10 +174,3 @@ def inline_text(token: Token) -> str:
         elif child.type == "html_inline":
             continue
     return "".join(parts).strip()
-
-
-def iter_inline(toks: list[Token], start: int, end: int) -> Iterator[Token]:
-    """Inline tokens whose block starts within ``[start, end)``."""
-    for token in toks:
-        if token.type == "inline" and token.map and start <= token.map[0] < end:
-            yield token

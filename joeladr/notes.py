@@ -65,15 +65,6 @@ def blocks(text: str, source: str = "note") -> dict[str, tuple[int, int]]:
     return found
 
 
-def block_body(text: str, name: str, source: str = "note") -> str | None:
-    spans = blocks(text, source)
-    if name not in spans:
-        return None
-    lines = split_lines(text)
-    start, stop = spans[name]
-    return "".join(lines[start + 1 : stop])
-
-
 def replace_blocks(text: str, bodies: Mapping[str, str], source: str = "note") -> str:
     """Replace the bodies of existing blocks; blocks the note lacks are appended at the end."""
     lines = split_lines(text)

@@ -12,7 +12,6 @@ from joeladr.adr.parse import (
     INLINE_FIELD,
     INLINE_REFS,
     SECTION_ALIASES,
-    _adr_numbers,
     _Parser,
     normalize_heading,
 )
@@ -207,10 +206,6 @@ class AdrDocument:
             new_value = f"[{value}, {quoted}]"
         self.lines[start] = prefix + new_value + comment + ending
 
-    def refer_to_superseder_in_status(self, number: str) -> None:
-        """For inline/section styles: status becomes ``superseded by NNNN`` (the corpus's older form)."""
-        self.set_status(f"superseded by {number.zfill(4)}")
-
     # -- sections and checkboxes ---------------------------------------------------
     def replace_section(self, kind: str, body: str, *, title: str | None = None, after: tuple[str, ...] = ()) -> None:
         """Replace the body of the section ``kind`` (an alias group or a heading); create it if absent.
@@ -327,7 +322,3 @@ def _with_eol(text: str, eol: str) -> str:
 def _find_heading(parsed: _Parser, title: str):  # type: ignore[no-untyped-def]
     wanted = normalize_heading(title)
     return next((s for s in parsed.sections if s.level >= 2 and normalize_heading(s.title) == wanted), None)
-
-
-def numbers_in(value: object) -> list[str]:
-    return _adr_numbers(value)

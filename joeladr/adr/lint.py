@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
 
@@ -146,7 +145,3 @@ def lint(repo: AdrRepository, statuses: tuple[str, ...] = STANDARD_STATUSES) -> 
 
 def has_errors(issues: list[LintIssue]) -> bool:
     return any(i.severity == "error" for i in issues)
-
-
-def lint_path(folder: Path) -> list[LintIssue]:
-    return lint(AdrRepository(folder))

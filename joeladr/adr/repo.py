@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,10 +55,6 @@ class AdrRepository:
             except JoeladrError as exc:
                 failures.append(LoadFailure(path, exc))
         return adrs, failures
-
-    def __iter__(self) -> Iterator[Adr]:
-        adrs, _ = self.load_all()
-        return iter(adrs)
 
     def by_number(self) -> dict[int, list[Path]]:
         groups: dict[int, list[Path]] = defaultdict(list)
