@@ -31,6 +31,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             with contextlib.suppress(OSError):
                 os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+        sweep_stale_temps(path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -97,9 +98,25 @@ def write_all(changes: dict[Path, str]) -> None:
         checkpoint("staged")
         for tmp, path in staged:
             os.replace(tmp, path)
+        for _, path in staged:
+            sweep_stale_temps(path)
     except OSError as exc:
         raise JoeladrError(f"cannot write: {exc.strerror or exc}") from exc
     finally:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+STALE_SECONDS = 3600.0
+
+
+def sweep_stale_temps(path: Path, older_than: float = STALE_SECONDS) -> None:
+    """Remove ``.NAME.*.tmp`` files a killed writer left beside ``path`` (an hour old: no live writer's)."""
+    import time
+
+    cutoff = time.time() - older_than
+    for tmp in Path(path).parent.glob(f".{Path(path).name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime < cutoff:
                 tmp.unlink()

@@ -11,6 +11,7 @@ import random
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -322,3 +323,16 @@ def test_generated_user_edits_survive_a_note_refresh(tmp_path: Path, added: list
         line for line in edited.split("\n") if line.startswith("USER: ")
     ]
     assert "heard better" in after and "model: small.en" in after
+
+
+def test_a_killed_writers_old_temp_files_are_swept(tmp_path: Path) -> None:
+    from joeladr.atomic import atomic_write_text
+
+    target = tmp_path / "note.md"
+    old, fresh = tmp_path / ".note.md.abc123.tmp", tmp_path / ".note.md.def456.tmp"
+    old.write_text("half")
+    fresh.write_text("someone writing right now")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    atomic_write_text(target, "whole")
+    assert target.read_text() == "whole" and not old.exists() and fresh.exists()
