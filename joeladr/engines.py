@@ -5,22 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from joeladr.embed import SentenceTransformerEmbedder
+from joeladr.embed import SentenceTransformerEmbedder, SizedEmbedder
 from joeladr.settings import Settings
 from joeladr.store.base import Hit, Point, SparseVector, VectorStore, open_store
 from joeladr.transcribe import FasterWhisperTranscriber
-
-
-class QueryEmbedder(Protocol):
-    @property
-    def model_name(self) -> str: ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
 def make_transcriber(settings: Settings, *, word_timestamps: bool = False) -> FasterWhisperTranscriber:
@@ -34,7 +24,7 @@ def make_transcriber(settings: Settings, *, word_timestamps: bool = False) -> Fa
     )
 
 
-def make_query_embedder(settings: Settings) -> QueryEmbedder:
+def make_query_embedder(settings: Settings) -> SizedEmbedder:
     """The ONNX export when there is a verified one (no torch import), else sentence-transformers."""
     from joeladr.embed_onnx import load
 
@@ -116,10 +106,10 @@ class LazyEmbedder:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._embedder: QueryEmbedder | None = None
+        self._embedder: SizedEmbedder | None = None
 
     @property
-    def loaded(self) -> QueryEmbedder:
+    def loaded(self) -> SizedEmbedder:
         if self._embedder is None:
             self._embedder = make_query_embedder(self._settings)
         return self._embedder

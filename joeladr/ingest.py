@@ -121,7 +121,7 @@ class Ingestor:
         folder = self.folder(source_id)
         duration = float(info.get("duration") or 0) or probe_duration(media_path)
         transcript = self._transcript(folder, media_path, captions_path, captions_kind, duration, steps)
-        chunks = self._chunks(folder, transcript)
+        chunks = chunk_segments(transcript.segments, self.chunking)
         if not chunks:
             raise IngestError(f"{info.get('title') or source_id}: the transcript is empty (no speech found)")
         vectors = self._embeddings(folder, chunks, steps)
@@ -247,9 +247,6 @@ class Ingestor:
         checkpoint("transcribed")
         steps.append("transcribe" if not use_captions else "captions")
         return transcript
-
-    def _chunks(self, folder: Path, transcript: Transcript) -> list[Chunk]:
-        return chunk_segments(transcript.segments, self.chunking)
 
     def _embeddings(self, folder: Path, chunks: list[Chunk], steps: list[str]) -> list[list[float]]:
         texts = [c.text for c in chunks]

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from joeladr.embed import Embedder
 from joeladr.store.base import VectorStore
-
-
-class QueryEmbedder(Protocol):
-    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,7 @@ class SearchHit:
 
 def search(
     store: VectorStore,
-    embedder: QueryEmbedder,
+    embedder: Embedder,
     query: str,
     *,
     limit: int = 5,

@@ -183,7 +183,7 @@ def test_bad_inputs(workspace: Path, media_server: str) -> None:
     assert "not audio or video" in _bad([str(workspace / "noise.webm")], workspace)
     assert "neither a URL" in _bad(["no-such-video-here"], workspace)
     refused = _bad([f"http://127.0.0.1:{closed_port()}/talk.webm"], workspace)
-    assert "refused" in refused.lower() or "cannot read" in refused
+    assert "connection refused" in refused
     assert "404" in _bad([f"{media_server}/missing.webm"], workspace)
     assert "file://" in _bad([f"file://{BEAM}"], workspace)
 

@@ -15,18 +15,15 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
+from joeladr.embed import Embedder
 from joeladr.store.base import VectorStore, keyword_vector
 from joeladr.vault import time_link
 
 RRF_K = 60
 ADJACENT_SECONDS = 2.0
 DENSE_WEIGHT = 0.7
-
-
-class TextEmbedder(Protocol):
-    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
 @dataclass
@@ -231,7 +228,7 @@ def find_passages(
 
 
 def trim_quotes(
-    items: Sequence[tuple[Passage, list[float]]], embedder: TextEmbedder, max_sentences: int = 3, min_words: int = 25
+    items: Sequence[tuple[Passage, list[float]]], embedder: Embedder, max_sentences: int = 3, min_words: int = 25
 ) -> list[str]:
     """Each passage trimmed to the sentences that matter for its query: the best sentence, then its
     closer neighbours until the quote has ``min_words`` words or ``max_sentences`` sentences.

@@ -11,16 +11,18 @@ from typing import Any
 from joeladr.adr.model import Adr
 from joeladr.atomic import atomic_write_text, read_text
 from joeladr.cache import read_entry, write_entry
+from joeladr.embed import Embedder
 from joeladr.errors import EvaluationError
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.note import (
     BlockState,
     FindingMark,
     TargetSettings,
+    block_lines,
     read_blocks,
     render_settings,
 )
-from joeladr.evaluate.retrieve import TextEmbedder, find_passages, trim_quotes
+from joeladr.evaluate.retrieve import find_passages, trim_quotes
 from joeladr.evaluate.targets import Target, targets_of
 from joeladr.faults import checkpoint
 from joeladr.ingest import list_sources
@@ -126,7 +128,7 @@ def evaluate(
     adr: Adr,
     *,
     store: VectorStore | None,
-    embedder: TextEmbedder | None,
+    embedder: Embedder | None,
     top_k: int | None = None,
     min_score: float | None = None,
     source_ids: Sequence[str] | None = None,
@@ -258,8 +260,6 @@ def block_name(target: Target) -> str:
 
 
 def _block_lines(text: str, name: str) -> list[str]:
-    from joeladr.evaluate.note import block_lines
-
     lines = block_lines(text, name)
     return [line for line in lines if line.strip() != "_No findings yet._"]
 
@@ -321,7 +321,7 @@ def derived_scores(findings: Sequence[Finding], settings: TargetSettings, option
 def retrieve_all(
     settings: Settings,
     store: VectorStore,
-    embedder: TextEmbedder,
+    embedder: Embedder,
     targets: Sequence[Target],
     top_k: int,
     min_score: float,
