@@ -221,8 +221,8 @@ def bench_transcription(audio: Path) -> None:
 
 
 def bench_embedding(repeat: int) -> None:
-    from joeladr.embed import SentenceTransformerEmbedder
-    from joeladr.embed_onnx import export, load
+    from joeladr.embed.onnx import export, load
+    from joeladr.embed.transformer import SentenceTransformerEmbedder
 
     texts = corpus_paragraphs()[:512]
     ours_embedder = SentenceTransformerEmbedder()
@@ -281,7 +281,7 @@ def real_vectors() -> tuple[list[str], Any]:
     cache = OUT / "vectors.npy"
     if cache.exists():
         return texts, np.load(cache)
-    from joeladr.embed import SentenceTransformerEmbedder
+    from joeladr.embed.transformer import SentenceTransformerEmbedder
 
     vectors = np.array(SentenceTransformerEmbedder().embed(texts), dtype=np.float32)
     np.save(cache, vectors)
@@ -292,7 +292,8 @@ def build_store(size: int, kind: str, sources: int = 100) -> Path:
     """A store of ``size`` chunks through joeladr's store contract, from real vectors tiled with noise."""
     import numpy as np
 
-    from joeladr.store.base import Point, keyword_vector, point_id
+    from joeladr.embed.keywords import keyword_vector
+    from joeladr.store import Point, point_id
 
     folder = OUT / f"store-{kind}-{size}"
     if (folder / "done").exists():
@@ -366,8 +367,8 @@ print(len(r.points))
 
 
 def bench_search(sizes: Sequence[int], repeat: int) -> None:
-    from joeladr.embed import SentenceTransformerEmbedder
-    from joeladr.store.base import keyword_vector
+    from joeladr.embed.keywords import keyword_vector
+    from joeladr.embed.transformer import SentenceTransformerEmbedder
 
     query = "supervisor restarts a crashed process"
     dense = SentenceTransformerEmbedder().embed([query])[0]
@@ -408,7 +409,7 @@ def bench_search(sizes: Sequence[int], repeat: int) -> None:
 def bench_evaluate(repeat: int) -> None:
     from joeladr.adr import load_adr
     from joeladr.engines import make_query_embedder
-    from joeladr.evaluate.run import evaluate
+    from joeladr.evaluate.run import retrieve, update_note
     from joeladr.settings import resolve_settings
     from joeladr.store.edge import EdgeStore
 
@@ -436,10 +437,12 @@ def bench_evaluate(repeat: int) -> None:
 
             return wrapper
 
-        store.query = timed("store", store.query)  # type: ignore[method-assign]
+        store.nearest = timed("store", store.nearest)  # type: ignore[method-assign]
+        store.keyword = timed("store", store.keyword)  # type: ignore[method-assign]
+        store.similarity = timed("store", store.similarity)  # type: ignore[method-assign]
         embedder.embed = timed("embedding", embedder.embed)  # type: ignore[method-assign]
         start = time.perf_counter()
-        evaluate(settings, adr, store=store, embedder=embedder)
+        update_note(settings, adr, retrieve(settings, adr, store, embedder))
         total = time.perf_counter() - start
         store.close()
         spent["store"].append(clock["store"])

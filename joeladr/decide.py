@@ -20,15 +20,16 @@ from joeladr.adr.parse import normalize_heading, parse_adr
 from joeladr.adr.repo import AdrRepository
 from joeladr.adr.workflow import mark_superseded
 from joeladr.atomic import read_text, write_all
+from joeladr.catalog import Catalog, SourceRecord
 from joeladr.errors import EvaluationError, UsageError
 from joeladr.evaluate import matrix as mx
-from joeladr.evaluate.run import Evaluation, Finding, evaluate, render_matrix
-from joeladr.ingest import list_sources
-from joeladr.notes import block, merge_properties, replace_blocks
+from joeladr.evaluate.findings import Evaluation, Finding
+from joeladr.evaluate.note import render_matrix
+from joeladr.evaluate.run import current_evaluation
 from joeladr.settings import Settings
-from joeladr.vault import timestamp
+from joeladr.timecode import timestamp
+from joeladr.vault.blocks import block, merge_properties, replace_blocks
 
-DECIDED = ("accepted", "rejected", "deprecated", "superseded", "shipped")
 OPEN = ("proposed", "researching", "draft", "pending", None, "")
 STATUSES = ("accepted", "rejected", "deprecated")
 
@@ -95,7 +96,7 @@ def plan_decision(
             f"{adr.label} lists no options to choose from",
             hint="add an 'Options Under Consideration' or 'Considered Options' section",
         )
-    evaluation = evaluate(settings, adr, store=None, embedder=None, write=False, require_criteria=False)
+    evaluation = current_evaluation(settings, adr)
     summary = mx.summary(evaluation.matrix)
     chosen = _choose(adr, evaluation, summary, option, reason)
     reason = (reason or "").strip() or _default_reason(evaluation, summary)
@@ -106,8 +107,8 @@ def plan_decision(
     madr = any(normalize_heading(t) == "decision outcome" for t in adr.section_titles)
     if status != adr.status:
         document.set_status(status)
-    _set_date(document, date)
-    sources = list_sources(settings)
+    document.set_date(date)
+    sources = Catalog(settings.home).all()
     body = render_decision(adr, chosen, status, reason, evaluation, sources, madr=madr)
     old_decision = adr.decision
     document.replace_section(decision_kind, body, title="Decision", after=("options", "context"))
@@ -178,26 +179,6 @@ def _default_reason(evaluation: Evaluation, summary: dict[str, object]) -> str:
     return f"it leads the weighted decision matrix by a {summary['margin']:.0%} margin{against}"
 
 
-def _set_date(document: AdrDocument, date: str) -> None:
-    import re
-
-    parsed = document.parser()
-    style, _ = parsed.style_and_status()
-    if style == "section":
-        for index, line in enumerate(document.lines):
-            match = re.match(r"^(Date:\s*)(\S.*?)(\s*)$", line.rstrip("\r\n"))
-            if match:
-                ending = line[len(line.rstrip("\r\n")) :]
-                document.lines[index] = match.group(1) + date + match.group(3) + ending
-                return
-        return
-    document.set_field("date", date)
-
-
-def _accepted(evaluation: Evaluation) -> list[Finding]:
-    return [f for fs in evaluation.findings.values() for f in fs if f.status == "accepted"]
-
-
 def _cite(finding: Finding) -> str:
     name = finding.note_name or finding.title
     when = f"[{timestamp(finding.start)}]({finding.url})" if finding.url else timestamp(finding.start)
@@ -217,7 +198,7 @@ def render_decision(
     status: str,
     reason: str,
     evaluation: Evaluation,
-    sources: Sequence[dict[str, object]],
+    sources: Sequence[SourceRecord],
     *,
     madr: bool,
 ) -> str:
@@ -238,7 +219,7 @@ def render_decision(
     sub = "###"
     good = [p if p.lower().startswith("good") else f"Good, because {p}" for p in chosen.pros]
     bad = [c if c.lower().startswith("bad") else f"Bad, because {c}" for c in chosen.cons]
-    accepted = _accepted(evaluation)
+    accepted = evaluation.accepted()
     good += [f"Good, because {_cite(f)}" for f in accepted if chosen.id in f.supports]
     bad += [f"Bad, because {_cite(f)}" for f in accepted if chosen.id in f.weakens]
     lines += ["", f"{sub} Consequences", ""]
@@ -265,47 +246,27 @@ def render_decision(
     return "\n".join(lines)
 
 
-def _tick_sources(document: AdrDocument, evaluation: Evaluation, sources: Sequence[dict[str, object]]) -> None:
+def _tick_sources(document: AdrDocument, evaluation: Evaluation, sources: Sequence[SourceRecord]) -> None:
     """Tick the Source Material items that were ingested, link each to its vault note; add cited sources."""
-    by_id = {str(r["source_id"]): r for r in sources}
-    by_url = {str(r.get("url")): r for r in sources}
+    by_id = {r.source_id: r for r in sources}
+    by_url = {r.url: r for r in sources if r.url}
     listed: set[str] = set()
-    current = parse_adr(document.text, document.path)  # line numbers as the file is now
-    for item in current.sources:
+    for item in document.parse().sources:  # line numbers as the file is now
         record = by_id.get(item.id) if item.kind == "youtube" else by_url.get(item.url)
         if record is None:
             continue
-        listed.add(str(record["source_id"]))
-        note = str(record.get("note") or "")
-        link = f"— vault note: [[{Path(note).stem}]]" if note else None
+        listed.add(record.source_id)
         if item.done is not None:
-            document.set_checkbox(item.line, True, link)
-    cited = []
-    for finding in _accepted(evaluation):
-        if finding.source_id not in listed and finding.source_id not in cited:
-            cited.append(finding.source_id)
-    if not cited:
-        return
-    parsed = document.parser()
-    section = parsed.section("sources")
-    new_items = []
+            document.set_checkbox(item.line, True, f"— vault note: [[{record.note_name}]]")
+    cited = list(dict.fromkeys(f.source_id for f in evaluation.accepted() if f.source_id not in listed))
+    items = []
     for source_id in cited:
-        record = by_id.get(source_id, {})
-        name = Path(str(record.get("note") or source_id)).stem
-        where = f" ({record['url']})" if record.get("url") else ""
-        new_items.append(f"- [x] Evidence: [[{name}]]{where} — cited in the decision")
-    if section is None:
-        document.replace_section("sources", "\n".join(new_items), title="Source Material", after=("decision",))
-        return
-    end = section.end
-    while end > section.body_start and not document.lines[end - 1].strip():
-        end -= 1
-    eol = document.eol
-    existing = {line.rstrip("\r\n") for line in document.lines[section.body_start : end]}
-    additions = [item + eol for item in new_items if item not in existing]
-    if end > 0 and not document.lines[end - 1].endswith(("\n", "\r")):
-        document.lines[end - 1] += eol
-    document.lines[end:end] = additions
+        record = by_id.get(source_id)
+        name = record.note_name if record else source_id
+        where = f" ({record.url})" if record and record.url else ""
+        items.append(f"- [x] Evidence: [[{name}]]{where} — cited in the decision")
+    if items:
+        document.append_items("sources", items, title="Source Material", after=("decision",))
 
 
 def _decision_note(
@@ -316,12 +277,12 @@ def _decision_note(
     reason: str,
     date: str,
     evaluation: Evaluation,
-    sources: Sequence[dict[str, object]],
+    sources: Sequence[SourceRecord],
     deciders: str | None,
 ) -> FileChange:
     path = settings.decisions_dir / f"{adr.label} decision.md"
     old = read_text(path) if path.exists() else None
-    accepted = _accepted(evaluation)
+    accepted = evaluation.accepted()
     used = sorted({f.note_name for f in accepted if f.note_name})
     body = "\n".join(
         [

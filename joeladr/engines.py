@@ -1,19 +1,25 @@
-"""Build the real engines from settings (the CLI's only way to get them)."""
+"""The real engines, built from settings: the CLI's (and any other front end's) only way to get them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from joeladr.embed import SentenceTransformerEmbedder, SizedEmbedder
+from joeladr.embed import SizedEmbedder, canonical_model_name, default_embedding_model
 from joeladr.settings import Settings
-from joeladr.store.base import Hit, Point, SparseVector, VectorStore, open_store
-from joeladr.transcribe import FasterWhisperTranscriber
+from joeladr.store import VectorStore
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from joeladr.ingest.transcribe import FasterWhisperTranscriber
 
 
 def make_transcriber(settings: Settings, *, word_timestamps: bool = False) -> FasterWhisperTranscriber:
+    from joeladr.ingest.transcribe import FasterWhisperTranscriber
+
     return FasterWhisperTranscriber(
         settings.whisper_model,
         compute_type=settings.compute_type,
@@ -26,7 +32,8 @@ def make_transcriber(settings: Settings, *, word_timestamps: bool = False) -> Fa
 
 def make_query_embedder(settings: Settings) -> SizedEmbedder:
     """The ONNX export when there is a verified one (no torch import), else sentence-transformers."""
-    from joeladr.embed_onnx import load
+    from joeladr.embed.onnx import load
+    from joeladr.embed.transformer import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder(settings.embedding_model)
     model_path = Path(embedder.model)
@@ -37,12 +44,33 @@ def make_query_embedder(settings: Settings) -> SizedEmbedder:
     return embedder
 
 
-def export_query_model(settings: Settings, embedder: SentenceTransformerEmbedder) -> bool:
-    """After an ingest (torch is loaded anyway): export the model for the fast query path, once."""
-    from joeladr.embed_onnx import export
+def export_query_model(settings: Settings, embedder: SizedEmbedder) -> bool:
+    """After an ingest that loaded torch anyway: export the model for the fast query path, once."""
+    from joeladr.embed.onnx import export
+    from joeladr.embed.transformer import SentenceTransformerEmbedder
 
+    if not isinstance(embedder, SentenceTransformerEmbedder):
+        return False
     model_path = Path(embedder.model)
     return model_path.exists() and export(settings.home, model_path, embedder)
+
+
+def open_store(settings: Settings, dimension: int) -> VectorStore:
+    """Qdrant Edge under ``settings.home`` by default; a Qdrant server when ``qdrant_url`` is set."""
+    if settings.qdrant_url:
+        from joeladr.store.server import QdrantServerStore
+
+        return QdrantServerStore.connect(
+            url=settings.qdrant_url,
+            api_key=settings.qdrant_api_key,
+            collection=settings.collection,
+            dimension=dimension,
+            shard_number=settings.shard_number,
+            replication_factor=settings.replication_factor,
+        )
+    from joeladr.store.edge import EdgeStore
+
+    return EdgeStore.open(settings.home / "store" / settings.collection, dimension, wait_seconds=settings.lock_wait)
 
 
 @contextmanager
@@ -54,55 +82,25 @@ def opened_store(settings: Settings, dimension: int) -> Iterator[VectorStore]:
         store.close()
 
 
-class LazyStore:
-    """Opens the real store on first use: an ingest opens it after transcription, so the store's
-    threads and the embedding model do not share the CPU with whisper (bench/RESULTS.md)."""
+@contextmanager
+def store_on_demand(settings: Settings, dimension: Callable[[], int]) -> Iterator[Callable[[], VectorStore]]:
+    """A function that opens the store on its first call (and returns the same store after); closed at exit."""
+    opened: list[VectorStore] = []
 
-    def __init__(self, opener: Callable[[], VectorStore]) -> None:
-        self._opener = opener
-        self._store: VectorStore | None = None
+    def get() -> VectorStore:
+        if not opened:
+            opened.append(open_store(settings, dimension()))
+        return opened[0]
 
-    @property
-    def store(self) -> VectorStore:
-        if self._store is None:
-            self._store = self._opener()
-        return self._store
-
-    def upsert(self, points: Sequence[Point]) -> None:
-        self.store.upsert(points)
-
-    def query(
-        self,
-        dense: list[float] | None,
-        sparse: SparseVector | None,
-        limit: int,
-        source_ids: Sequence[str] | None = None,
-    ) -> list[Hit]:
-        return self.store.query(dense, sparse, limit, source_ids)
-
-    def similarity(self, dense: list[float], ids: Sequence[str]) -> dict[str, float]:
-        return self.store.similarity(dense, ids)
-
-    def source_points(self, source_id: str) -> dict[str, dict[str, Any]]:
-        return self.store.source_points(source_id)
-
-    def delete(self, ids: Sequence[str]) -> None:
-        self.store.delete(ids)
-
-    def count(self) -> int:
-        return self.store.count()
-
-    def any_payload(self) -> dict[str, Any] | None:
-        return self.store.any_payload()
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+    try:
+        yield get
+    finally:
+        for store in opened:
+            store.close()
 
 
 class LazyEmbedder:
-    """Loads the embedding model on first use (after transcription, during an ingest)."""
+    """The query embedder, loaded on first use (during an ingest: after transcription)."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -116,8 +114,6 @@ class LazyEmbedder:
 
     @property
     def model_name(self) -> str:
-        from joeladr.embed import canonical_model_name, default_embedding_model
-
         return canonical_model_name(self._settings.embedding_model or default_embedding_model())
 
     @property

@@ -51,12 +51,14 @@ def notes(root: Path) -> dict[str, str]:
     return {p.name: p.read_text() for p in sorted((root / "vault" / "sources").glob("*.md"))}
 
 
-def store_count(root: Path) -> int:
-    store = EdgeStore.open(root / "home" / "store" / "joeladr", 384)
+def store_count(root: Path, opened: EdgeStore | None = None) -> int:
+    """How many points the workspace's store holds (every point is within cosine -1..1 of any probe)."""
+    store = opened or EdgeStore.open(root / "home" / "store" / "joeladr", 384)
     try:
-        return store.count()
+        return len(store.nearest([1.0] + [0.0] * 383, 1_000_000))
     finally:
-        store.close()
+        if opened is None:
+            store.close()
 
 
 def start(args: list[str], env: dict[str, str], pause: str | None = None) -> subprocess.Popen[str]:

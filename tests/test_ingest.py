@@ -109,31 +109,31 @@ def test_user_edits_outside_blocks_survive_reingest(ingested: Ingested, tmp_path
 
 
 def test_changed_chunking_replaces_the_sources_points(ingested: Ingested, tmp_path: Path) -> None:
-    from joeladr.chunking import ChunkSpec
-    from joeladr.download import YtDlpDownloader
-    from joeladr.embed import SentenceTransformerEmbedder
-    from joeladr.ingest import Ingestor
-    from joeladr.sources import SourceRef
-    from joeladr.transcribe import FasterWhisperTranscriber
+    from joeladr.embed.transformer import SentenceTransformerEmbedder
+    from joeladr.ingest.chunking import ChunkSpec
+    from joeladr.ingest.download import YtDlpDownloader
+    from joeladr.ingest.inputs import SourceRef
+    from joeladr.ingest.pipeline import Ingestor
+    from joeladr.ingest.transcribe import FasterWhisperTranscriber
 
     copy = copy_of(ingested, tmp_path / "copy")
     settings = copy.settings
     store = EdgeStore.open(settings.home / "store" / "joeladr", 384)
     try:
-        before = store.count()
+        before = store_count(copy.root, store)
         ingestor = Ingestor(
             settings,
             downloader=YtDlpDownloader(),
             transcriber=FasterWhisperTranscriber(),
             embedder=SentenceTransformerEmbedder(),
-            store=store,
+            store=lambda: store,
             chunking=ChunkSpec(90, 20),
         )
         results, failures = ingestor.run([SourceRef("file", str(BEAM))])
         assert not failures and results[0].steps == ["embed", "store"]
         points = store.source_points(results[0].source_id)
         assert len(points) == results[0].chunks and {p["chunking"] for p in points.values()} == {ChunkSpec(90, 20).key}
-        assert store.count() < before
+        assert store_count(copy.root, store) < before
     finally:
         store.close()
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from joeladr.embed import SentenceTransformerEmbedder
-from joeladr.embed_onnx import MIN_COSINE, export, load
+from joeladr.embed.onnx import MIN_COSINE, export, load
+from joeladr.embed.transformer import SentenceTransformerEmbedder
 from tests.ingested import TALKS, Ingested
 
 

@@ -23,9 +23,9 @@ from joeladr.adr import parse_adr
 from joeladr.cli import app
 from joeladr.errors import JoeladrError, MarkerError
 from joeladr.evaluate.note import read_blocks
-from joeladr.notes import blocks, merge_properties, replace_blocks
 from joeladr.transcript import Segment, Transcript
-from joeladr.vault import SourceInfo, properties, safe_name, write_source_note
+from joeladr.vault.blocks import blocks, merge_properties, replace_blocks
+from joeladr.vault.source_notes import SourceInfo, properties, safe_name, write_source_note
 from tests.conftest import corpus_files
 from tests.ingested import TALKS, TYPESCRIPT, Ingested, copy_of, kill_at
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from joeladr.embed.keywords import keyword_vector
 from joeladr.errors import StoreError, StoreLockedError
-from joeladr.store.base import Point, VectorStore, check_model, keyword_vector, point_id
+from joeladr.store import Point, VectorStore, check_model, point_id
 from joeladr.store.edge import EdgeStore
 from joeladr.store.server import QdrantServerStore
 
@@ -66,32 +67,31 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStor
     opened.close()
 
 
+def count(store: VectorStore) -> int:
+    return len(store.nearest(_vector(0), 1000))
+
+
 def test_upsert_count_and_idempotence(store: VectorStore) -> None:
-    assert store.count() == 0 and store.any_payload() is None
+    assert count(store) == 0
     store.upsert(_points())
-    assert store.count() == 4
+    assert count(store) == 4
     store.upsert(_points())
-    assert store.count() == 4
+    assert count(store) == 4
 
 
 def test_dense_query_ranks_the_nearest_first(store: VectorStore) -> None:
     store.upsert(_points())
-    hits = store.query(_vector(2), None, 2)
+    hits = store.nearest(_vector(2), 2)
     assert hits[0].payload["text"] == TEXTS["b0"]
     assert hits[0].score >= hits[1].score
 
 
-def test_keyword_match_survives_fusion(store: VectorStore) -> None:
-    store.upsert(_points())
-    # the dense vector points at b0; the keyword "GenServer" appears only in a0
-    hits = store.query(_vector(2), keyword_vector("GenServer", query=True), 2)
-    assert {h.payload["text"] for h in hits} == {TEXTS["b0"], TEXTS["a0"]}
-
-
 def test_filter_by_source(store: VectorStore) -> None:
     store.upsert(_points())
-    hits = store.query(_vector(2), keyword_vector("typescript", query=True), 10, source_ids=["src-a"])
-    assert hits and all(h.payload["source_id"] == "src-a" for h in hits)
+    dense = store.nearest(_vector(2), 10, source_ids=["src-a"])
+    keyword = store.keyword(keyword_vector("typescript restarts", query=True), 10, source_ids=["src-a"])
+    assert dense and keyword and all(h.payload["source_id"] == "src-a" for h in [*dense, *keyword])
+    assert len(store.nearest(_vector(2), 10, source_ids=["src-a", "src-b"])) == 4
 
 
 def test_source_points_and_delete(store: VectorStore) -> None:
@@ -101,14 +101,15 @@ def test_source_points_and_delete(store: VectorStore) -> None:
     assert set(mine) == {p.id for p in points if p.payload["source_id"] == "src-a"}
     assert mine[points[0].id]["text"] == TEXTS["a0"]
     store.delete(list(mine))
-    assert store.count() == 2 and store.source_points("src-a") == {}
+    assert count(store) == 2 and store.source_points("src-a") == {}
 
 
 def test_a_store_refuses_another_model(store: VectorStore) -> None:
+    check_model(store, "m2", _vector(0))  # an empty store takes any model
     store.upsert(_points("m1"))
-    check_model(store, "m1")
+    check_model(store, "m1", _vector(0))
     with pytest.raises(StoreError, match="filled by embedding model 'm1'"):
-        check_model(store, "m2")
+        check_model(store, "m2", _vector(0))
 
 
 def test_point_ids_are_deterministic_uuids() -> None:
@@ -125,7 +126,7 @@ def test_edge_store_survives_reopen_and_locks(tmp_path: Path) -> None:
         EdgeStore.open(tmp_path / "edge", DIM, wait_seconds=0.3)
     first.close()
     again = EdgeStore.open(tmp_path / "edge", DIM)
-    assert again.count() == 4
+    assert count(again) == 4
     again.close()
 
 
@@ -135,14 +136,14 @@ def test_edge_store_refuses_another_dimension(tmp_path: Path) -> None:
         EdgeStore.open(tmp_path / "edge", DIM * 2)
 
 
-def test_keyword_only_and_dense_only_queries(store: VectorStore) -> None:
+def test_keyword_and_dense_queries(store: VectorStore) -> None:
     store.upsert(_points())
-    keyword = store.query(None, keyword_vector("websocket liveview", query=True), 3)
+    keyword = store.keyword(keyword_vector("websocket liveview", query=True), 3)
     assert keyword[0].payload["text"] == TEXTS["a1"] and keyword[0].score > 0
     assert len(keyword) == 1  # only one text has those words
-    dense = store.query(_vector(1), None, 4)
+    dense = store.nearest(_vector(1), 4)
     assert dense[0].payload["text"] == TEXTS["a1"] and 0.99 < dense[0].score <= 1.0001
-    assert store.query(None, None, 3) == []
+    assert store.keyword(keyword_vector("", query=True), 3) == []
 
 
 def test_similarity_of_chosen_points(store: VectorStore) -> None:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from joeladr.adr.model import Adr
 from joeladr.adr.parse import (
     FRONT_MATTER_REFS,
     INLINE_FIELD,
@@ -14,6 +15,7 @@ from joeladr.adr.parse import (
     SECTION_ALIASES,
     _Parser,
     normalize_heading,
+    parse_adr,
 )
 from joeladr.atomic import atomic_write_text, read_text
 from joeladr.errors import AdrError
@@ -52,16 +54,33 @@ class AdrDocument:
         self.original = self.text
         return True
 
-    def parser(self) -> _Parser:
+    def parse(self) -> Adr:
+        """The ADR as the text now reads (edits so far included)."""
+        return parse_adr(self.text, self.path)
+
+    def _parsed(self) -> _Parser:
         return _Parser(self.text, self.path)
 
     # -- scalar fields -------------------------------------------------------------
     def set_status(self, value: str) -> None:
         self.set_field("status", value)
 
+    def set_date(self, date: str) -> None:
+        """Set the decision date where the ADR keeps it (a Nygard ``Date:`` line, front matter, or a field)."""
+        parsed = self._parsed()
+        style, _ = parsed.style_and_status()
+        if style == "section":
+            for index, line in enumerate(self.lines):
+                match = re.match(r"^(Date:\s*)(\S.*?)(\s*)$", strip_eol(line))
+                if match:
+                    self.lines[index] = match.group(1) + date + match.group(3) + line[len(strip_eol(line)) :]
+                    return
+            return
+        self.set_field("date", date)
+
     def set_field(self, key: str, value: str) -> None:
         """Set a scalar field (status, date, ...) in the style the ADR already uses."""
-        parsed = self.parser()
+        parsed = self._parsed()
         style, _ = parsed.style_and_status()
         if parsed.front and _fm_key(parsed.front.data, key) is not None:
             self._set_front_scalar(parsed, key, value)
@@ -146,7 +165,7 @@ class AdrDocument:
     def add_relation(self, kind: str, number: str) -> None:
         """Record ``supersedes`` / ``superseded-by`` / ``related`` -> ADR ``number`` (no-op if present)."""
         number = number.zfill(4)
-        parsed = self.parser()
+        parsed = self._parsed()
         if number in parsed.relation(kind):
             return
         style, _ = parsed.style_and_status()
@@ -212,7 +231,7 @@ class AdrDocument:
 
         A new section goes after the first existing section named in ``after``, else at the end.
         """
-        parsed = self.parser()
+        parsed = self._parsed()
         section = parsed.section(kind) if kind in SECTION_ALIASES else _find_heading(parsed, kind)
         body_lines = split_lines(_with_eol(body.strip("\n").replace("\r\n", "\n").replace("\n", self.eol), self.eol))
         if section is not None:
@@ -239,6 +258,24 @@ class AdrDocument:
         if at > 0 and strip_eol(self.lines[at - 1]).strip():
             block.insert(0, self.eol)
         self.lines[at:at] = block
+
+    def append_items(self, kind: str, items: list[str], *, title: str, after: tuple[str, ...] = ()) -> None:
+        """Append list items (without their line endings) to the end of section ``kind``; create it if absent.
+
+        Items already in the section are not added twice.
+        """
+        section = self._parsed().section(kind)
+        if section is None:
+            self.replace_section(kind, "\n".join(items), title=title, after=after)
+            return
+        end = section.end
+        while end > section.body_start and not strip_eol(self.lines[end - 1]).strip():
+            end -= 1
+        existing = {strip_eol(line) for line in self.lines[section.body_start : end]}
+        additions = [item + self.eol for item in items if item not in existing]
+        if additions and end > 0 and not self.lines[end - 1].endswith(("\n", "\r")):
+            self.lines[end - 1] += self.eol
+        self.lines[end:end] = additions
 
     def set_checkbox(self, line: int, checked: bool, suffix: str | None = None) -> None:
         """Tick or clear the ``- [ ]`` on ``line``; append ``suffix`` once (e.g. a vault link)."""

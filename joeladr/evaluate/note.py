@@ -16,20 +16,27 @@ after the existing lines, so nothing the user decided is lost or reordered.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from joeladr.adr.model import Adr
 from joeladr.errors import EvaluationError
+from joeladr.evaluate import matrix as mx
+from joeladr.evaluate.findings import Evaluation, Finding
+from joeladr.evaluate.targets import Target
 from joeladr.markdown import split_lines
-from joeladr.notes import blocks
+from joeladr.timecode import timestamp
+from joeladr.vault.blocks import block, blocks, escape_inline, merge_properties, replace_blocks
 
 Status = Literal["pending", "accepted", "rejected"]
 
 FINDING_LINE = re.compile(r"^(?P<lead>\s*[-*+]\s\[)(?P<box>[^\]])(?P<mid>\]\s.*?)\s\^(?P<id>f-[0-9a-f]{8})\s*$")
 FIELD = re.compile(r"\[(?P<key>[A-Za-z][\w -]*?)::\s*(?P<value>[^\]]*)\]")
-SETTINGS_HINT = re.compile(r"\[weight::")
+SETTINGS_LINE = re.compile(r"\[weight::")
+NO_FINDINGS = "_No findings yet._"
 BOX = {" ": "pending", "x": "accepted", "X": "accepted", "-": "rejected"}
 BOX_FOR = {"pending": " ", "accepted": "x", "rejected": "-"}
 
@@ -130,7 +137,7 @@ def read_blocks(text: str, options: Sequence[str], where: str) -> dict[str, Bloc
         marks: list[FindingMark] = []
         for index in range(start + 1, stop):
             line = lines[index]
-            if settings is None and SETTINGS_HINT.search(line):
+            if settings is None and SETTINGS_LINE.search(line):
                 settings = parse_settings(line, options, f"{where}:{index + 1}")
                 continue
             mark = parse_finding(line, f"{where}:{index + 1}")
@@ -142,12 +149,13 @@ def read_blocks(text: str, options: Sequence[str], where: str) -> dict[str, Bloc
 
 
 def block_lines(text: str, name: str) -> list[str]:
-    """The lines inside a block, without line endings (empty when the block is absent)."""
+    """The lines inside a block, without line endings and placeholders (empty when the block is absent)."""
     spans = blocks(text)
     if name not in spans:
         return []
     start, stop = spans[name]
-    return [line.rstrip("\r\n") for line in split_lines(text)[start + 1 : stop]]
+    lines = [line.rstrip("\r\n") for line in split_lines(text)[start + 1 : stop]]
+    return [line for line in lines if line.strip() != NO_FINDINGS]
 
 
 def edit_finding_line(
@@ -174,3 +182,170 @@ def edit_finding_line(
             safe = rendered.replace("]", ")").replace("[", "(") if key == "note" else rendered
             mid = f"{mid} [{key}:: {safe}]"
     return f"{match.group('lead')}{box}{mid} ^{match.group('id')}"
+
+
+# -- what the note says, and merging new findings into it ---------------------------
+def block_name(target: Target) -> str:
+    return f"criterion-{target.id}" if target.kind == "criterion" else target.id
+
+
+@dataclass
+class NoteContent:
+    """What the note says per target: its settings and its finding lines, in the note's order."""
+
+    settings: dict[str, TargetSettings]
+    marks: dict[str, list[FindingMark]]
+
+
+def merge_findings(
+    text: str | None,
+    adr: Adr,
+    targets: Sequence[Target],
+    fresh: Mapping[str, Sequence[Finding]],
+    *,
+    known: set[str],
+    weights: Mapping[str, float] | None = None,
+    must_have: Sequence[str] = (),
+    where: str = "note",
+) -> tuple[str, NoteContent]:
+    """The note with new findings appended to their blocks and weights / must-haves applied, and what it says.
+
+    A finding is new when the note does not list it and it was never listed (``known``):
+    a line the user deleted stays deleted. Lines already in a block are kept as they are;
+    only a criterion's settings line is rewritten, and only when an option changes it.
+    """
+    options = [o.id for o in adr.options]
+    states = read_blocks(text, options, where) if text else {}
+    content = NoteContent({}, {})
+    bodies: dict[str, str] = {}
+    for target in targets:
+        name = block_name(target)
+        state = states.get(name, BlockState(None, []))
+        settings = state.settings or TargetSettings()
+        lines = block_lines(text, name) if text else []
+        if target.kind == "criterion":
+            if weights and target.id in weights:
+                settings.weight = float(weights[target.id])
+            if target.id in must_have:
+                settings.must_have = True
+            _put_settings_line(lines, render_settings(settings, options))
+        listed = {m.id for m in state.findings}
+        additions = [f for f in fresh.get(target.id, ()) if f.id not in listed and f.id not in known]
+        lines.extend(finding_line(f) for f in additions)
+        bodies[name] = "\n".join(lines) if lines else NO_FINDINGS
+        content.settings[target.id] = settings
+        content.marks[target.id] = [*state.findings, *(FindingMark(f.id, "pending") for f in additions)]
+    base = text if text is not None else render_skeleton(adr, targets)
+    return replace_blocks(base, bodies, source=where), content
+
+
+def _put_settings_line(lines: list[str], settings_line: str) -> None:
+    for index, line in enumerate(lines):
+        if SETTINGS_LINE.search(line):
+            lines[index] = settings_line
+            return
+    lines.insert(0, settings_line)
+
+
+def finish_note(text: str, evaluation: Evaluation, where: str = "note") -> str:
+    """The note with its matrix block and properties brought up to date."""
+    text = replace_blocks(text, {"matrix": render_matrix(evaluation)}, source=where)
+    return merge_properties(text, note_properties(evaluation.adr), source=where)
+
+
+# -- rendering ------------------------------------------------------------------------
+def finding_line(finding: Finding) -> str:
+    source = f"[[{finding.note_name}]]" if finding.note_name else escape_inline(finding.title)
+    stamp = f"[{timestamp(finding.start)}]({finding.url})" if finding.url else f"`{timestamp(finding.start)}`"
+    quote = escape_inline(finding.text).replace("::", ":\u200b:")
+    return f"- [ ] {source} {stamp} “{quote}” ({finding.score:.2f}) ^{finding.id}"
+
+
+def render_matrix(evaluation: Evaluation) -> str:
+    """The matrix as a Markdown table and a verdict (the note's matrix block; decide puts it in the ADR too)."""
+    matrix = evaluation.matrix
+    options = list(matrix.options)
+    names = {t.id: t.name for t in evaluation.targets}
+    header = "| Criterion | Weight | " + " | ".join(options) + " |"
+    rule = "|---|---:|" + "---:|" * len(options)
+    rows = []
+    for criterion in matrix.criteria:
+        must = " (must-have)" if criterion in matrix.must_have else ""
+        cells = " | ".join(f"{matrix.score(criterion, o):+d}" for o in options)
+        rows.append(f"| {escape_inline(names[criterion])}{must} | {matrix.weights.get(criterion, 1.0):g} | {cells} |")
+    totals = " | ".join(("knocked out" if matrix.knocked_out(o) else f"**{matrix.total(o):g}**") for o in options)
+    rows.append(f"| **Total** | | {totals} |")
+    summary = mx.summary(matrix)
+    lines = [header, rule, *rows, ""]
+    if summary["winner"]:
+        title = next((o.title for o in evaluation.adr.options if o.id == summary["winner"]), "")
+        lines.append(
+            f"> [!success] Winner: option {summary['winner']} ({escape_inline(title)}), margin {summary['margin']:.0%}"
+        )
+    else:
+        leader = summary["leader"]
+        lead = f" (option {leader} leads by {summary['margin']:.0%})" if leader else ""
+        lines.append(f"> [!warning] No clear winner{lead}: accept findings and mark what they support or weaken")
+    sens = summary["sensitivity"]
+    if sens["weight"]:
+        w = sens["weight"]
+        lines.append(
+            f"> Weight sensitivity: changing the weight of {escape_inline(names[w['criterion']])} by "
+            f"{w['delta']:+.2f} (to {w['new_weight']:.2f}) unseats the winner."
+        )
+    elif summary["leader"]:
+        lines.append("> Weight sensitivity: no single weight change (weights stay >= 0) unseats the leader.")
+    if sens["score"]:
+        s = sens["score"]
+        lines.append(
+            f"> Score sensitivity: option {s['option']} on {escape_inline(names[s['criterion']])} "
+            f"moving {s['delta']:+d} (to {s['new_score']:+d}) unseats the winner."
+        )
+    return "\n".join(lines)
+
+
+GUIDE = """> [!tip] How to curate
+> Tick `[x]` to accept a finding or write `[-]` to reject it. Add `[supports:: B]` or `[weakens:: A]`
+> to say which options it bears on, and `[note:: ...]` for your own words. Each criterion's first line
+> sets its weight, whether it is a must-have, and any score you set yourself (`auto` = from the
+> accepted findings: +1 per support, -1 per weakening, within -2..+2). Run `joeladr evaluate` again:
+> your lines are kept as you left them, new findings are added below them."""
+
+_HEADINGS = {"pain-point": "Pain points", "counter": "Counter-arguments", "option": "Options"}
+
+
+def render_skeleton(adr: Adr, targets: Sequence[Target]) -> str:
+    parts = [
+        f"# {adr.label} evaluation: {escape_inline(adr.title)}",
+        "",
+        block("guide", GUIDE),
+        "",
+        "## Matrix",
+        "",
+        block("matrix", ""),
+        "",
+    ]
+    questions = {c.id: c.question for c in adr.criteria}
+    current_kind = "criterion"
+    for target in targets:
+        if target.kind != current_kind:
+            parts += [f"## {_HEADINGS[target.kind]}", ""]
+            current_kind = target.kind
+        level = "##" if target.kind == "criterion" else "###"
+        parts += [f"{level} {escape_inline(target.name)}", ""]
+        if target.kind == "criterion":
+            parts += [f"> {escape_inline(questions.get(target.id, ''))}", ""]
+        parts += [block(block_name(target), ""), ""]
+    return "\n".join(parts)
+
+
+def note_properties(adr: Adr) -> dict[str, Any]:
+    return {
+        "type": "evaluation",
+        "adr": adr.number_text,
+        "title": adr.title,
+        "status": adr.status or "",
+        "options": [f"{o.id}: {o.title}" for o in adr.options],
+        "tags": ["joeladr/evaluation"],
+        "updated": dt.date.today().isoformat(),
+    }

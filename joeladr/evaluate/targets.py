@@ -9,7 +9,6 @@ from joeladr.adr.model import Adr
 from joeladr.adr.parse import slugify
 
 Kind = Literal["criterion", "pain-point", "counter", "option"]
-SECTION_TITLES = {"criterion": None, "pain-point": "Pain points", "counter": "Counter-arguments", "option": "Options"}
 
 
 @dataclass(frozen=True)

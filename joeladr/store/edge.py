@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from joeladr.errors import StoreError, StoreLockedError
-from joeladr.store.base import DENSE, SPARSE, Hit, Point, SparseVector
+from joeladr.store import DENSE, SPARSE, Hit, Point, SparseVector
 
 HOLDER = "holder.json"
 
@@ -76,36 +76,23 @@ class EdgeStore:
         ]
         self.shard.update(q.UpdateOperation.upsert_points(batch))
 
-    def query(
-        self,
-        dense: list[float] | None,
-        sparse: SparseVector | None,
-        limit: int,
-        source_ids: Sequence[str] | None = None,
-    ) -> list[Hit]:
+    def nearest(self, dense: list[float], limit: int, source_ids: Sequence[str] | None = None) -> list[Hit]:
         import qdrant_edge as q
 
-        flt = _source_filter(source_ids)
-        has_sparse = sparse is not None and bool(sparse.indices)
-        searches = []
-        if dense is not None:
-            searches.append(q.Query.Nearest(dense, using=DENSE))
-        if has_sparse:
-            assert sparse is not None
-            searches.append(q.Query.Nearest(q.SparseVector(sparse.indices, sparse.values), using=SPARSE))
-        if not searches:
+        return self._query(q.Query.Nearest(dense, using=DENSE), limit, source_ids)
+
+    def keyword(self, sparse: SparseVector, limit: int, source_ids: Sequence[str] | None = None) -> list[Hit]:
+        import qdrant_edge as q
+
+        if not sparse.indices:
             return []
-        if len(searches) == 1:
-            request = q.QueryRequest(limit=limit, query=searches[0], filter=flt, with_payload=True)
-        else:
-            depth = max(limit * 4, 40)
-            request = q.QueryRequest(
-                limit=limit,
-                prefetches=[q.Prefetch(limit=depth, query=search, filter=flt) for search in searches],
-                query=q.Fusion.Rrf(k=60),  # type: ignore[arg-type]  # the stub misses Fusion.Rrf
-                filter=flt,
-                with_payload=True,
-            )
+        vector = q.SparseVector(sparse.indices, sparse.values)
+        return self._query(q.Query.Nearest(vector, using=SPARSE), limit, source_ids)
+
+    def _query(self, query: Any, limit: int, source_ids: Sequence[str] | None) -> list[Hit]:
+        import qdrant_edge as q
+
+        request = q.QueryRequest(limit=limit, query=query, filter=_source_filter(source_ids), with_payload=True)
         return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in self.shard.query(request)]
 
     def similarity(self, dense: list[float], ids: Sequence[str]) -> dict[str, float]:
@@ -140,17 +127,6 @@ class EdgeStore:
 
         if ids:
             self.shard.update(q.UpdateOperation.delete_points(list(ids)))
-
-    def count(self) -> int:
-        import qdrant_edge as q
-
-        return int(self.shard.count(q.CountRequest(exact=True)))
-
-    def any_payload(self) -> dict[str, Any] | None:
-        import qdrant_edge as q
-
-        records, _ = self.shard.scroll(q.ScrollRequest(limit=1, with_payload=True))
-        return dict(records[0].payload or {}) if records else None
 
     def close(self) -> None:
         if self.shard is not None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from joeladr.errors import StoreError
-from joeladr.store.base import DENSE, SPARSE, Hit, Point, SparseVector
+from joeladr.store import DENSE, SPARSE, Hit, Point, SparseVector
 
 
 class QdrantServerStore:
@@ -92,43 +92,24 @@ class QdrantServerStore:
         ]
         self._call(lambda: self.client.upsert(self.collection, structs, wait=True))
 
-    def query(
-        self,
-        dense: list[float] | None,
-        sparse: SparseVector | None,
-        limit: int,
-        source_ids: Sequence[str] | None = None,
-    ) -> list[Hit]:
+    def nearest(self, dense: list[float], limit: int, source_ids: Sequence[str] | None = None) -> list[Hit]:
+        return self._query(dense, DENSE, limit, source_ids)
+
+    def keyword(self, sparse: SparseVector, limit: int, source_ids: Sequence[str] | None = None) -> list[Hit]:
         from qdrant_client import models
 
-        flt = _source_filter(source_ids)
-        searches: list[tuple[Any, str]] = []
-        if dense is not None:
-            searches.append((dense, DENSE))
-        if sparse is not None and sparse.indices:
-            searches.append((models.SparseVector(indices=sparse.indices, values=sparse.values), SPARSE))
-        if not searches:
+        if not sparse.indices:
             return []
-        if len(searches) == 1:
-            vector, using = searches[0]
-            response = self._call(
-                lambda: self.client.query_points(
-                    self.collection, query=vector, using=using, limit=limit, query_filter=flt, with_payload=True
-                )
+        vector = models.SparseVector(indices=sparse.indices, values=sparse.values)
+        return self._query(vector, SPARSE, limit, source_ids)
+
+    def _query(self, query: Any, using: str, limit: int, source_ids: Sequence[str] | None) -> list[Hit]:
+        flt = _source_filter(source_ids)
+        response = self._call(
+            lambda: self.client.query_points(
+                self.collection, query=query, using=using, limit=limit, query_filter=flt, with_payload=True
             )
-        else:
-            depth = max(limit * 4, 40)
-            prefetch = [models.Prefetch(query=v, using=u, limit=depth, filter=flt) for v, u in searches]
-            response = self._call(
-                lambda: self.client.query_points(
-                    self.collection,
-                    prefetch=prefetch,
-                    query=models.FusionQuery(fusion=models.Fusion.RRF),
-                    limit=limit,
-                    query_filter=flt,
-                    with_payload=True,
-                )
-            )
+        )
         return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
 
     def similarity(self, dense: list[float], ids: Sequence[str]) -> dict[str, float]:
@@ -164,13 +145,6 @@ class QdrantServerStore:
 
         if ids:
             self._call(lambda: self.client.delete(self.collection, models.PointIdsList(points=list(ids)), wait=True))
-
-    def count(self) -> int:
-        return int(self._call(lambda: self.client.count(self.collection, exact=True)).count)
-
-    def any_payload(self) -> dict[str, Any] | None:
-        records, _ = self._call(lambda: self.client.scroll(self.collection, limit=1, with_payload=True))
-        return dict(records[0].payload or {}) if records else None
 
     def close(self) -> None:
         self.client.close()

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from joeladr.atomic import atomic_write_text, read_text
-from joeladr.notes import block, escape_inline, merge_properties, replace_blocks
+from joeladr.timecode import time_link, timestamp
 from joeladr.transcript import Transcript
+from joeladr.vault.blocks import block, escape_inline, merge_properties, replace_blocks
 
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
@@ -25,23 +26,6 @@ def safe_name(text: str, limit: int = 80) -> str:
     if not text or text.lower().split(".")[0] in _RESERVED:
         text = f"_{text}" if text else "untitled"
     return text
-
-
-def timestamp(seconds: float) -> str:
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
-def time_link(url: str | None, video_id: str | None, seconds: float) -> str | None:
-    """A URL that opens the video at that second, or None for a local file."""
-    second = int(seconds)
-    if video_id:
-        return f"https://youtu.be/{video_id}?t={second}"
-    if url and url.startswith(("http://", "https://")):
-        return f"{url}#t={second}"
-    return None
 
 
 @dataclass(frozen=True)

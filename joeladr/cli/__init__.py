@@ -1,18 +1,22 @@
-"""The command line: parse, call the core, print. Errors become one line and an exit code here."""
+"""The command line: parse, call the core, print. Errors become one line and an exit code here.
 
-import json
-import sys
+The app and its error boundary live here; each command group is a module of this package
+(``adr``, ``ingest``, ``evaluate``) that registers its commands on the app and imports
+nothing from this module.
+"""
+
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from joeladr import __version__
+from joeladr.cli import adr, evaluate, ingest
 from joeladr.errors import JoeladrError
 
-if TYPE_CHECKING:
-    from joeladr.settings import Settings
+# typer's own usage errors (click's ClickException: vendored by typer >= 0.26, click's before)
+_USAGE_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 class JoeladrGroup(TyperGroup):
@@ -30,7 +34,7 @@ class JoeladrGroup(TyperGroup):
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:  # a bug or an unwrapped third-party error: still one line
-            if _debug(ctx) or type(exc).__module__.startswith("typer."):  # typer's own usage errors
+            if _debug(ctx) or isinstance(exc, _USAGE_ERRORS):
                 raise
             _fail(f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback", 70)
 
@@ -63,6 +67,9 @@ adr_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(adr_app, name="adr")
+adr.register(adr_app)
+ingest.register(app)
+evaluate.register(app)
 
 
 def _version(value: bool) -> None:
@@ -91,29 +98,6 @@ def root(
     ctx.obj = {"debug": debug, "overrides": {"adr_dir": adr_dir, "vault": vault, "home": home}}
 
 
-def settings_of(ctx: typer.Context) -> "Settings":
-    from joeladr.settings import resolve_settings
-
-    obj = ctx.find_root().obj or {}
-    if "settings" not in obj:
-        obj["settings"] = resolve_settings(overrides=obj.get("overrides"))
-    settings: Settings = obj["settings"]
-    return settings
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-def console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
-
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
 @app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Workspace folder.")] = Path("."),
@@ -129,9 +113,6 @@ def init(
         typer.echo(f"created {created}")
     if not result.created:
         typer.echo(f"{result.root} is already a joeladr workspace")
-
-
-from joeladr import cli_adr, cli_evaluate, cli_ingest  # noqa: E402,F401  (registers the commands)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from joeladr.cli import JsonFlag, app, console, print_json, settings_of
+from joeladr.cli.common import JsonFlag, console, print_json, settings_of, stamp
 from joeladr.errors import IngestError, UsageError
 
 
@@ -32,7 +32,7 @@ class RichReport:
                 BarColumn(),
                 TextColumn("{task.fields[done]}"),
                 TimeRemainingColumn(),
-                console=console_err(),
+                console=console(stderr=True),
                 transient=True,
             )
             self.progress.start()
@@ -42,35 +42,26 @@ class RichReport:
             self.progress.stop()
 
     def __call__(self, stage: str, completed: float, total: float | None) -> None:
+        from joeladr.timecode import timestamp
+
         if self.quiet:
             return
         self._start()
-        unit = {"download": _bytes, "transcribe": _seconds, "embed": _count}.get(stage, _count)
+        unit = {"download": _bytes, "transcribe": timestamp, "embed": _count}.get(stage, _count)
         done = f"{unit(completed)}/{unit(total) if total else '?'}"
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total, done=done)
         self.progress.update(self.tasks[stage], completed=completed, total=total, done=done)
 
 
-def console_err() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
 def _bytes(n: float) -> str:
     return f"{n / 1e6:.1f} MB"
-
-
-def _seconds(n: float) -> str:
-    return f"{int(n) // 60}:{int(n) % 60:02d}"
 
 
 def _count(n: float) -> str:
     return str(int(n))
 
 
-@app.command()
 def ingest(
     ctx: typer.Context,
     inputs: Annotated[
@@ -94,12 +85,10 @@ def ingest(
 
     Example: joeladr ingest https://youtu.be/JvBT4XBdoUE ./talk.m4a
     """
-    from joeladr.download import YtDlpDownloader
-    from joeladr.embed import SentenceTransformerEmbedder
-    from joeladr.engines import LazyEmbedder, LazyStore, export_query_model, make_transcriber
-    from joeladr.ingest import Ingestor, refs_for_adr
-    from joeladr.sources import parse_input
-    from joeladr.store.base import open_store
+    from joeladr.engines import LazyEmbedder, export_query_model, make_transcriber, store_on_demand
+    from joeladr.ingest.download import YtDlpDownloader
+    from joeladr.ingest.inputs import parse_input, refs_for_adr
+    from joeladr.ingest.pipeline import Ingestor
 
     if captions not in ("prefer", "only", "never"):
         raise UsageError(f"--captions must be prefer, only or never, not '{captions}'")
@@ -113,25 +102,21 @@ def ingest(
         raise UsageError("nothing to ingest", hint="give a URL, a video id or a file, or --adr N")
     # the embedder and the store load on first use, i.e. after transcription: whisper gets the CPU alone
     embedder = LazyEmbedder(settings)
-    store = LazyStore(lambda: open_store(settings, embedder.dimension))
-    try:
-        with RichReport(quiet or as_json) as report:
-            ingestor = Ingestor(
-                settings,
-                downloader=YtDlpDownloader(
-                    cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls
-                ),
-                transcriber=make_transcriber(settings, word_timestamps=word_timestamps),
-                embedder=embedder,
-                store=store,
-                captions=captions,  # type: ignore[arg-type]
-                force=force,
-                report=report,
-            )
-            results, failures = ingestor.run(refs)
-    finally:
-        store.close()
-    if results and isinstance(embedder.loaded, SentenceTransformerEmbedder):
+    with store_on_demand(settings, lambda: embedder.dimension) as store, RichReport(quiet or as_json) as report:
+        ingestor = Ingestor(
+            settings,
+            downloader=YtDlpDownloader(
+                cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls
+            ),
+            transcriber=make_transcriber(settings, word_timestamps=word_timestamps),
+            embedder=embedder,
+            store=store,
+            captions=captions,  # type: ignore[arg-type]
+            force=force,
+            report=report,
+        )
+        results, failures = ingestor.run(refs)
+    if results:
         export_query_model(settings, embedder.loaded)  # torch is loaded now anyway: later runs skip it
     if as_json:
         print_json(
@@ -164,7 +149,6 @@ def ingest(
         raise typer.Exit(1)
 
 
-@app.command()
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="What you are looking for, in your words.")],
@@ -177,14 +161,14 @@ def search(
     Example: joeladr search "supervisor restarts a crashed process" --limit 3
     """
     from joeladr.engines import make_query_embedder, opened_store
-    from joeladr.search import search as do_search
+    from joeladr.retrieve import search as do_search
 
     settings = settings_of(ctx)
     embedder = make_query_embedder(settings)
     with opened_store(settings, embedder.dimension) as store:
-        if store.count() == 0:
-            raise IngestError("nothing has been ingested yet", hint="run `joeladr ingest URL` first")
         hits = do_search(store, embedder, query, limit=limit, source_ids=source)
+    if not hits and not source:
+        raise IngestError("nothing has been ingested yet", hint="run `joeladr ingest URL` first")
     if as_json:
         print_json([h.to_json() for h in hits])
         return
@@ -192,35 +176,32 @@ def search(
     from rich.markup import escape
 
     for hit in hits:
-        stamp = f"{int(hit.start) // 60}:{int(hit.start) % 60:02d}"
-        link = f"[link={hit.url}]{stamp}[/link]" if hit.url else stamp
-        out.print(f"[bold]{escape(hit.title)}[/bold]  {link}  [dim]{hit.score:.3f}[/dim]")
+        out.print(f"[bold]{escape(hit.title)}[/bold]  {stamp(hit.start, hit.url)}  [dim]{hit.score:.3f}[/dim]")
         out.print(f"  {escape(hit.text)}\n")
 
 
-@app.command()
 def sources(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List ingested sources with their length, chunks and model.
 
     Example: joeladr sources --json
     """
-    from joeladr.ingest import list_sources
+    from joeladr.catalog import Catalog
+    from joeladr.timecode import timestamp
 
-    records = list_sources(settings_of(ctx))
+    records = Catalog(settings_of(ctx).home).all()
     if as_json:
-        print_json(records)
+        print_json([r.to_json() for r in records])
         return
     from rich.table import Table
 
     table = Table("Source", "Title", "Duration", "Chunks", "Transcript", "Ingested", box=None, header_style="bold")
     for r in records:
-        seconds = int(r.get("duration") or 0)
-        table.add_row(
-            r["source_id"],
-            r.get("title") or "",
-            f"{seconds // 60}:{seconds % 60:02d}",
-            str(r.get("chunks")),
-            r.get("transcript") or "",
-            r.get("ingested") or "",
-        )
+        table.add_row(r.source_id, r.title, timestamp(r.duration), str(r.chunks), r.transcript, r.ingested)
     console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ingest commands to ``app``."""
+    app.command()(ingest)
+    app.command()(search)
+    app.command()(sources)

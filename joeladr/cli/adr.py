@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from joeladr.cli import JsonFlag, adr_app, console, print_json, settings_of
+from joeladr.cli.common import JsonFlag, console, print_json, settings_of
 from joeladr.errors import UsageError
 
 if TYPE_CHECKING:
@@ -18,7 +18,6 @@ def _repo(ctx: typer.Context) -> "AdrRepository":
     return AdrRepository(settings_of(ctx).adr_dir)
 
 
-@adr_app.command("new")
 def new(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="The decision's title.")],
@@ -35,7 +34,6 @@ def new(
     typer.echo(str(path))
 
 
-@adr_app.command("list")
 def list_(
     ctx: typer.Context,
     status: Annotated[str | None, typer.Option(help="Only this (normalized) status.")] = None,
@@ -64,7 +62,6 @@ def list_(
         typer.echo(f"warning: skipped {failure.path.name}: {failure.error.message}", err=True)
 
 
-@adr_app.command("show")
 def show(
     ctx: typer.Context, number: Annotated[str, typer.Argument(help="ADR number or file.")], as_json: JsonFlag = False
 ) -> None:
@@ -99,7 +96,6 @@ def show(
             out.print(f"\n[bold]{name.capitalize()}[/bold]: " + ", ".join(f"ADR-{v}" for v in values))
 
 
-@adr_app.command("status")
 def status_(
     ctx: typer.Context,
     number: Annotated[str, typer.Argument(help="ADR number.")],
@@ -116,7 +112,6 @@ def status_(
     typer.echo(f"{'updated' if changed else 'unchanged'} {path}")
 
 
-@adr_app.command("supersede")
 def supersede(
     ctx: typer.Context,
     old: Annotated[str, typer.Argument(help="The ADR being replaced.")],
@@ -132,7 +127,6 @@ def supersede(
         typer.echo(f"updated {path}")
 
 
-@adr_app.command("link")
 def link(
     ctx: typer.Context,
     a: Annotated[str, typer.Argument(help="One ADR.")],
@@ -148,7 +142,6 @@ def link(
         typer.echo(f"updated {path}")
 
 
-@adr_app.command("index")
 def index(ctx: typer.Context) -> None:
     """Write the ADR index table into README.md of the ADR folder, keeping any text around it.
 
@@ -160,7 +153,6 @@ def index(ctx: typer.Context) -> None:
     typer.echo(f"{'updated' if changed else 'unchanged'} {path}")
 
 
-@adr_app.command("graph")
 def graph(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help="mermaid | dot")] = "mermaid",
@@ -187,7 +179,6 @@ def graph(
         typer.echo(text, nl=False)
 
 
-@adr_app.command("lint")
 def lint_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Check numbering, the index, statuses, supersession and links; exit 1 on errors.
 
@@ -205,3 +196,16 @@ def lint_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         typer.echo(f"{errors} errors, {len(issues) - errors} warnings")
     if has_errors(issues):
         raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the adr commands to ``app``."""
+    app.command("new")(new)
+    app.command("list")(list_)
+    app.command("show")(show)
+    app.command("status")(status_)
+    app.command("supersede")(supersede)
+    app.command("link")(link)
+    app.command("index")(index)
+    app.command("graph")(graph)
+    app.command("lint")(lint_)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from joeladr.errors import DownloadError, UsageError
-from joeladr.sources import SourceRef, source_id_for
+from joeladr.ingest.inputs import SourceRef, source_id_for
 
 ProgressFn = Callable[[str, float, float | None], None]  # (stage, completed, total)
 

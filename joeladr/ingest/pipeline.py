@@ -15,19 +15,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 from joeladr.cache import cache_key, read_entry, write_entry
-from joeladr.captions import parse_vtt
-from joeladr.chunking import ChunkSpec, chunk_segments
-from joeladr.download import Downloader, RemoteMedia, metadata
+from joeladr.catalog import Catalog, SourceRecord
 from joeladr.embed import Embedder
-from joeladr.errors import IngestError, JoeladrError, UsageError
+from joeladr.embed.keywords import keyword_vector
+from joeladr.errors import IngestError, JoeladrError
 from joeladr.faults import checkpoint
-from joeladr.media import probe_duration
+from joeladr.ingest.captions import parse_vtt
+from joeladr.ingest.chunking import ChunkSpec, chunk_segments
+from joeladr.ingest.download import Downloaded, Downloader, RemoteMedia, metadata
+from joeladr.ingest.inputs import SourceRef, file_source_id
+from joeladr.ingest.media import probe_duration
+from joeladr.ingest.transcribe import Transcriber
 from joeladr.settings import Settings
-from joeladr.sources import SourceRef, file_source_id
-from joeladr.store.base import Point, VectorStore, check_model, keyword_vector, point_id
-from joeladr.transcribe import Transcriber
+from joeladr.store import Point, VectorStore, check_model, point_id
 from joeladr.transcript import Chunk, Transcript
-from joeladr.vault import SourceInfo, note_path, properties, write_source_note
+from joeladr.vault.source_notes import SourceInfo, note_path, properties, write_source_note
 
 CaptionMode = Literal["prefer", "only", "never"]
 Report = Callable[[str, float, float | None], None]  # (stage, completed, total)
@@ -55,7 +57,12 @@ class IngestFailure:
 
 
 class Ingestor:
-    """Runs the pipeline with the engines it is given (tests pass real ones, or fakes where noted)."""
+    """Runs the pipeline with the engines it is given.
+
+    ``store`` is called when the first source reaches the store step, so an ingest can
+    open the store (and load the embedding model) after transcription: whisper gets the
+    CPU to itself (bench/RESULTS.md).
+    """
 
     def __init__(
         self,
@@ -64,13 +71,14 @@ class Ingestor:
         downloader: Downloader,
         transcriber: Transcriber,
         embedder: Embedder,
-        store: VectorStore,
+        store: Callable[[], VectorStore],
         captions: CaptionMode = "prefer",
         chunking: ChunkSpec | None = None,
         force: bool = False,
         report: Report = _quiet,
     ) -> None:
         self.settings = settings
+        self.catalog = Catalog(settings.home)
         self.downloader = downloader
         self.transcriber = transcriber
         self.embedder = embedder
@@ -110,17 +118,14 @@ class Ingestor:
     # -- one source ----------------------------------------------------------------
     def ingest_one(self, ref: SourceRef, media: RemoteMedia | None) -> IngestResult:
         steps: list[str] = []
-        if media is None:
-            source_id, info, media_path, captions_path, captions_kind = self._local(ref)
-        else:
-            source_id = media.source_id
-            folder = self.folder(source_id)
-            if self.force and folder.exists():
-                shutil.rmtree(folder)
-            info, media_path, captions_path, captions_kind = self._download(media, folder, steps)
-        folder = self.folder(source_id)
-        duration = float(info.get("duration") or 0) or probe_duration(media_path)
-        transcript = self._transcript(folder, media_path, captions_path, captions_kind, duration, steps)
+        source_id = media.source_id if media is not None else self._file_id(ref)
+        folder = self.catalog.folder(source_id)
+        if self.force and folder.exists():
+            shutil.rmtree(folder)
+        fetched = self._download(media, folder, steps) if media is not None else self._local(ref, folder)
+        info = fetched.info
+        duration = float(info.get("duration") or 0) or probe_duration(fetched.media_path)
+        transcript = self._transcript(folder, fetched, duration, steps)
         chunks = chunk_segments(transcript.segments, self.chunking)
         if not chunks:
             raise IngestError(f"{info.get('title') or source_id}: the transcript is empty (no speech found)")
@@ -136,68 +141,60 @@ class Ingestor:
             chapters=tuple(info.get("chapters") or ()),
             local_path=ref.value if ref.kind == "file" else None,
         )
-        record = read_entry(folder / "source.json") or {}
-        ingested = record.get("ingested") or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        previous = self.catalog.get(source_id)
+        ingested = previous.ingested if previous else dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         changed = self._store(source, chunks, vectors, steps)
-        note = note_path(self.settings.sources_dir, source, record.get("note"))
+        note = note_path(self.settings.sources_dir, source, previous.note if previous else None)
         props = properties(source, transcript, ingested=ingested, embedding_model=self.embedder.model_name)
         checkpoint("stored")
         if write_source_note(note, source, transcript, props):
             steps.append("note")
         checkpoint("noted")
-        new_record = {
-            "source_id": source_id,
-            "title": source.title,
-            "url": source.url or source.local_path,
-            "video_id": source.video_id,
-            "channel": source.channel,
-            "published": source.published,
-            "duration": duration,
-            "chunks": len(chunks),
-            "model": self.embedder.model_name,
-            "transcript": transcript.origin,
-            "transcript_model": transcript.model,
-            "chunking": self.chunking.key,
-            "ingested": ingested,
-            "note": note.relative_to(self.settings.sources_dir).as_posix(),
-        }
-        if new_record != record:
-            write_entry(folder / "source.json", new_record)
+        record = SourceRecord(
+            source_id=source_id,
+            title=source.title,
+            url=source.url or source.local_path,
+            video_id=source.video_id,
+            channel=source.channel,
+            published=source.published,
+            duration=duration,
+            chunks=len(chunks),
+            model=self.embedder.model_name,
+            transcript=transcript.origin,
+            transcript_model=transcript.model,
+            chunking=self.chunking.key,
+            ingested=ingested,
+            note=note.relative_to(self.settings.sources_dir).as_posix(),
+        )
+        self.catalog.put(record)
         return IngestResult(
             source_id, source.title, note, len(chunks), transcript.origin, changed or bool(steps), steps
         )
 
-    def folder(self, source_id: str) -> Path:
-        return self.settings.home / "sources" / source_id
-
-    def _local(self, ref: SourceRef) -> tuple[str, dict[str, Any], Path, None, None]:
-        path = Path(ref.value)
+    @staticmethod
+    def _file_id(ref: SourceRef) -> str:
         try:
-            source_id = file_source_id(path)
+            return file_source_id(Path(ref.value))
         except OSError as exc:
-            raise IngestError(f"cannot read {path}: {exc.strerror}") from exc
-        folder = self.folder(source_id)
-        if self.force and folder.exists():
-            shutil.rmtree(folder)
+            raise IngestError(f"cannot read {ref.value}: {exc.strerror}") from exc
+
+    def _local(self, ref: SourceRef, folder: Path) -> Downloaded:
+        path = Path(ref.value)
         info = read_entry(folder / "info.json")
         if info is None:
-            duration = probe_duration(path)
-            info = {"id": source_id, "title": path.stem, "duration": duration}
+            info = {"id": folder.name, "title": path.stem, "duration": probe_duration(path)}
             write_entry(folder / "info.json", info)
-        return source_id, info, path, None, None
+        return Downloaded(path, None, None, info)
 
-    def _download(
-        self, media: RemoteMedia, folder: Path, steps: list[str]
-    ) -> tuple[dict[str, Any], Path, Path | None, str | None]:
+    def _download(self, media: RemoteMedia, folder: Path, steps: list[str]) -> Downloaded:
         done = read_entry(folder / "download.json")
         if done is not None:
             media_path = folder / done["media"]
             captions_path = folder / done["captions"] if done.get("captions") else None
             if media_path.is_file() and (captions_path is None or captions_path.is_file()):
-                return done["info"], media_path, captions_path, done.get("captions_kind")
-        want_captions = self.captions != "never"
+                return Downloaded(media_path, captions_path, done.get("captions_kind"), done["info"])
         result = self.downloader.download(
-            media, folder, captions=want_captions, progress=lambda s, c, t: self.report(s, c, t)
+            media, folder, captions=self.captions != "never", progress=lambda s, c, t: self.report(s, c, t)
         )
         info = metadata(media.info) | result.info
         if not info.get("duration"):
@@ -215,37 +212,28 @@ class Ingestor:
         )
         steps.append("download")
         checkpoint("downloaded")
-        return info, result.media_path, result.captions_path, result.captions_kind
+        return Downloaded(result.media_path, result.captions_path, result.captions_kind, info)
 
-    def _transcript(
-        self,
-        folder: Path,
-        media_path: Path,
-        captions_path: Path | None,
-        captions_kind: str | None,
-        duration: float,
-        steps: list[str],
-    ) -> Transcript:
-        use_captions = captions_path is not None and self.captions != "never"
+    def _transcript(self, folder: Path, fetched: Downloaded, duration: float, steps: list[str]) -> Transcript:
+        use_captions = fetched.captions_path is not None and self.captions != "never"
         if self.captions == "only" and not use_captions:
-            raise IngestError(f"{media_path.name}: the source has no captions (and --captions only was given)")
-        identity = f"captions:{captions_kind}" if use_captions else self.transcriber.identity
+            raise IngestError(f"{fetched.media_path.name}: the source has no captions (and --captions only was given)")
+        identity = f"captions:{fetched.captions_kind}" if use_captions else self.transcriber.identity
         path = folder / f"transcript-{cache_key(identity)}.json"
         cached = read_entry(path)
         if cached is not None:
             return Transcript.from_json(cached)
-        if use_captions:
-            assert captions_path is not None
-            segments = parse_vtt(captions_path.read_text(encoding="utf-8", errors="replace"))
-            transcript = Transcript(tuple(segments), f"captions-{captions_kind}", "en", "en", duration)
+        if fetched.captions_path is not None and use_captions:
+            segments = parse_vtt(fetched.captions_path.read_text(encoding="utf-8", errors="replace"))
+            transcript = Transcript(tuple(segments), f"captions-{fetched.captions_kind}", "en", "en", duration)
         else:
             self.report("transcribe", 0.0, duration)
             transcript = self.transcriber.transcribe(
-                media_path, lambda done, total: self.report("transcribe", done, total)
+                fetched.media_path, lambda done, total: self.report("transcribe", done, total)
             )
         write_entry(path, transcript.to_json())
         checkpoint("transcribed")
-        steps.append("transcribe" if not use_captions else "captions")
+        steps.append("captions" if use_captions else "transcribe")
         return transcript
 
     def _embeddings(self, folder: Path, chunks: list[Chunk], steps: list[str]) -> list[list[float]]:
@@ -267,8 +255,9 @@ class Ingestor:
 
     def _store(self, source: SourceInfo, chunks: list[Chunk], vectors: list[list[float]], steps: list[str]) -> bool:
         model = self.embedder.model_name
+        store = self.store()
         if not self._model_checked:  # here, not up front: the store opens after transcription
-            check_model(self.store, model)
+            check_model(store, model, vectors[0])
             self._model_checked = True
         points = [
             Point(
@@ -290,16 +279,16 @@ class Ingestor:
             )
             for chunk, vector in zip(chunks, vectors, strict=True)
         ]
-        existing = self.store.source_points(source.source_id)
+        existing = store.source_points(source.source_id)
         wanted = {p.id: p.payload for p in points}
         if existing == wanted:
             return False
         # new points first, then the stale ones: a crash in between leaves a complete source
         fresh = [p for p in points if existing.get(p.id) != p.payload]
-        self.store.upsert(fresh[: len(fresh) // 2])
+        store.upsert(fresh[: len(fresh) // 2])
         checkpoint("half-stored")
-        self.store.upsert(fresh[len(fresh) // 2 :])
-        self.store.delete([pid for pid in existing if pid not in wanted])
+        store.upsert(fresh[len(fresh) // 2 :])
+        store.delete([pid for pid in existing if pid not in wanted])
         steps.append("store")
         return True
 
@@ -309,28 +298,3 @@ def _published(upload_date: Any) -> str | None:
     if len(text) == 8 and text.isdigit():
         return f"{text[:4]}-{text[4:6]}-{text[6:]}"
     return text or None
-
-
-def refs_for_adr(adr_sources: Sequence[Any]) -> list[SourceRef]:
-    """Every video an ADR's Source Material names."""
-    refs = []
-    for item in adr_sources:
-        if item.kind == "youtube":
-            refs.append(SourceRef("youtube", item.id))
-        elif item.kind == "url":
-            refs.append(SourceRef("url", item.url))
-    if not refs:
-        raise UsageError("the ADR names no videos in its Source Material section")
-    return refs
-
-
-def list_sources(settings: Settings) -> list[dict[str, Any]]:
-    """What `joeladr sources` shows: one record per ingested source."""
-    folder = settings.home / "sources"
-    records = []
-    if folder.is_dir():
-        for entry in sorted(folder.iterdir()):
-            data = read_entry(entry / "source.json")
-            if data:
-                records.append(data)
-    return sorted(records, key=lambda r: (r.get("title") or "").lower())

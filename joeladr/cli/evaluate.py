@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from joeladr.cli import JsonFlag, app, console, print_json, settings_of
+from joeladr.cli.common import JsonFlag, console, print_json, settings_of, stamp
 from joeladr.errors import UsageError
 
 
@@ -21,7 +21,6 @@ def _pairs(values: list[str] | None) -> dict[str, float]:
     return result
 
 
-@app.command()
 def evaluate(
     ctx: typer.Context,
     adr: Annotated[str, typer.Argument(help="ADR number.")],
@@ -41,23 +40,15 @@ def evaluate(
     """
     from joeladr.adr.repo import AdrRepository
     from joeladr.engines import make_query_embedder, opened_store
-    from joeladr.evaluate.run import evaluate as run_evaluate
+    from joeladr.evaluate.run import retrieve, update_note
 
     settings = settings_of(ctx)
     record = AdrRepository(settings.adr_dir).get(adr)
+    weights = _pairs(weight)
     embedder = make_query_embedder(settings)
     with opened_store(settings, embedder.dimension) as store:
-        result = run_evaluate(
-            settings,
-            record,
-            store=store,
-            embedder=embedder,
-            top_k=top_k,
-            min_score=min_score,
-            source_ids=source,
-            weights=_pairs(weight),
-            must_have=must_have or [],
-        )
+        found = retrieve(settings, record, store, embedder, top_k=top_k, min_score=min_score, source_ids=source)
+    result = update_note(settings, record, found, weights=weights, must_have=must_have or [])
     show(result.to_json(), as_json)
 
 
@@ -98,16 +89,14 @@ def show(data: dict[str, Any], as_json: bool) -> None:
         if criterion["findings"]:
             out.print(f"\n[bold]{escape(criterion['name'])}[/bold]")
         for finding in criterion["findings"][:3]:
-            stamp = f"{int(finding['start']) // 60}:{int(finding['start']) % 60:02d}"
-            link = f"[link={finding['url']}]{stamp}[/link]" if finding["url"] else stamp
             out.print(
-                f"  {finding['id']} [{finding['status']}] {escape(finding['title'])} {link} "
+                f"  {finding['id']} [{finding['status']}] {escape(finding['title'])} "
+                f"{stamp(finding['start'], finding['url'])} "
                 f"({finding['score']:.2f}): {escape(finding['text'][:160])}"
             )
     out.print(f"\n[dim]note: {escape(data['note'])}[/dim]")
 
 
-@app.command()
 def finding(
     ctx: typer.Context,
     adr: Annotated[str, typer.Argument(help="ADR number.")],
@@ -145,7 +134,6 @@ def finding(
     show(result.to_json(), as_json)
 
 
-@app.command()
 def decide(
     ctx: typer.Context,
     adr: Annotated[str, typer.Argument(help="ADR number.")],
@@ -184,3 +172,10 @@ def decide(
     for path in written:
         typer.echo(f"updated {path}")
     typer.echo(f"{plan.adr.label}: {plan.status}, option {plan.option.id} ({plan.option.title})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the evaluate commands to ``app``."""
+    app.command()(evaluate)
+    app.command()(finding)
+    app.command()(decide)

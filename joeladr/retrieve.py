@@ -1,4 +1,4 @@
-"""Findings for one target: hybrid retrieval, adjacent chunks merged, no talk crowding out the rest.
+"""Retrieval: the best passages of the ingested talks for a query (search and evaluate both use it).
 
 Dense (cosine) and keyword (BM25 with IDF) searches run separately and their scores
 are fused: ``score = 0.7 * cosine + 0.3 * bm25 / best_bm25`` (relative score fusion, as
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from joeladr.embed import Embedder
-from joeladr.store.base import VectorStore, keyword_vector
-from joeladr.vault import time_link
+from joeladr.embed.keywords import keyword_vector
+from joeladr.store import VectorStore
+from joeladr.timecode import time_link
 
-RRF_K = 60
 ADJACENT_SECONDS = 2.0
 DENSE_WEIGHT = 0.7
 
@@ -76,8 +76,8 @@ def candidates(
     depth: int,
     source_ids: Sequence[str] | None,
 ) -> list[Candidate]:
-    dense_hits = store.query(query_vector, None, depth, source_ids)
-    keyword_hits = store.query(None, keyword_vector(query, query=True), depth, source_ids)
+    dense_hits = store.nearest(query_vector, depth, source_ids)
+    keyword_hits = store.keyword(keyword_vector(query, query=True), depth, source_ids)
     pool: dict[str, dict[str, Any]] = {}
     for hit in dense_hits:
         pool.setdefault(hit.id, {"payload": hit.payload})["cosine"] = hit.score
@@ -255,3 +255,41 @@ def trim_quotes(
                 hi += 1
         quotes.append(" ".join(sentences[lo : hi + 1]))
     return quotes
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    source_id: str
+    title: str
+    url: str | None
+    start: float
+    end: float
+    text: str
+    score: float
+    chunk: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source_id": self.source_id,
+            "title": self.title,
+            "url": self.url,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": round(self.score, 6),
+            "chunk": self.chunk,
+        }
+
+
+def search(
+    store: VectorStore,
+    embedder: Embedder,
+    query: str,
+    *,
+    limit: int = 5,
+    source_ids: Sequence[str] | None = None,
+) -> list[SearchHit]:
+    """What ``joeladr search`` shows: the same retrieval as evaluate, for one query of the user's."""
+    vector = embedder.embed([query])[0]
+    passages = find_passages(store, vector, query, limit=limit, source_ids=source_ids)
+    return [SearchHit(p.source_id, p.title, p.link, p.start, p.end, p.text, p.score, p.best_chunk) for p in passages]

@@ -1,0 +1,83 @@
+"""The source catalog: one typed record per ingested source (``JOELADR_HOME/sources/<id>/source.json``).
+
+Ingest writes a record when a source is fully stored and noted; search, evaluate, decide
+and ``joeladr sources`` read them. The record is the only place that says which vault
+note belongs to a source, so every reader asks the catalog, never the pipeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from joeladr.cache import read_entry, write_entry
+
+RECORD = "source.json"
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    source_id: str
+    title: str
+    url: str | None  # the web page, or the local file's path
+    video_id: str | None
+    channel: str | None
+    published: str | None
+    duration: float
+    chunks: int
+    model: str  # the embedding model
+    transcript: str  # where the text came from: whisper, captions-manual, captions-auto
+    transcript_model: str
+    chunking: str
+    ingested: str
+    note: str  # the vault note, relative to the sources folder
+
+    @property
+    def note_name(self) -> str:
+        """The note's name as Obsidian links it (``[[name]]``)."""
+        return Path(self.note).stem
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SourceRecord | None:
+        """The record, or None when the data is not one (a damaged or foreign file)."""
+        try:
+            values = {f.name: data[f.name] for f in fields(cls)}
+            return cls(**values)
+        except (KeyError, TypeError):
+            return None
+
+
+class Catalog:
+    """The records under one ``JOELADR_HOME``."""
+
+    def __init__(self, home: Path) -> None:
+        self.root = Path(home) / "sources"
+
+    def folder(self, source_id: str) -> Path:
+        """Where a source's stage caches and its record live."""
+        return self.root / source_id
+
+    def get(self, source_id: str) -> SourceRecord | None:
+        data = read_entry(self.folder(source_id) / RECORD)
+        return SourceRecord.from_json(data) if isinstance(data, dict) else None
+
+    def put(self, record: SourceRecord) -> bool:
+        """Write the record if it changed; return whether it did."""
+        if self.get(record.source_id) == record:
+            return False
+        write_entry(self.folder(record.source_id) / RECORD, record.to_json())
+        return True
+
+    def all(self) -> list[SourceRecord]:
+        """Every complete record, by title."""
+        records = []
+        if self.root.is_dir():
+            for entry in sorted(self.root.iterdir()):
+                record = self.get(entry.name)
+                if record is not None:
+                    records.append(record)
+        return sorted(records, key=lambda r: r.title.lower())

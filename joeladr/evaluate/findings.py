@@ -1,0 +1,109 @@
+"""What an evaluation holds: findings (a passage of a talk that bears on a target) and the scored result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from joeladr.adr.model import Adr
+from joeladr.evaluate import matrix as mx
+from joeladr.evaluate.targets import Target
+
+
+@dataclass
+class Finding:
+    id: str
+    target: str
+    source_id: str
+    title: str
+    note_name: str | None
+    url: str | None
+    start: float
+    end: float
+    text: str
+    score: float
+    status: str = "pending"
+    supports: list[str] = field(default_factory=list)
+    weakens: list[str] = field(default_factory=list)
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source_id": self.source_id,
+            "title": self.title,
+            "url": self.url,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "status": self.status,
+            "supports": self.supports,
+            "weakens": self.weakens,
+            "note": self.note,
+        }
+
+    def record(self) -> dict[str, Any]:
+        """What the evaluation state keeps of a retrieved finding (curation lives in the note)."""
+        return {
+            "target": self.target,
+            "source_id": self.source_id,
+            "title": self.title,
+            "note_name": self.note_name,
+            "url": self.url,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": self.score,
+        }
+
+
+@dataclass
+class Evaluation:
+    adr: Adr
+    note_path: Path
+    targets: list[Target]
+    findings: dict[str, list[Finding]]  # target id -> findings, best first
+    matrix: mx.Matrix
+    messages: list[str] = field(default_factory=list)
+
+    def criteria(self) -> list[Target]:
+        return [t for t in self.targets if t.kind == "criterion"]
+
+    def accepted(self) -> list[Finding]:
+        return [f for fs in self.findings.values() for f in fs if f.status == "accepted"]
+
+    def to_json(self) -> dict[str, Any]:
+        titles = {o.id: o.title for o in self.adr.options}
+        summary = mx.summary(self.matrix, titles)
+
+        def section(kind: str) -> list[dict[str, Any]]:
+            return [
+                {"id": t.id, "name": t.name, "findings": [f.to_json() for f in self.findings.get(t.id, [])]}
+                for t in self.targets
+                if t.kind == kind
+            ]
+
+        return {
+            "adr": self.adr.number_text,
+            "title": self.adr.title,
+            "note": str(self.note_path),
+            "criteria": [
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "question": next((c.question for c in self.adr.criteria if c.id == t.id), ""),
+                    "weight": self.matrix.weights.get(t.id, 1.0),
+                    "must_have": t.id in self.matrix.must_have,
+                    "findings": [f.to_json() for f in self.findings.get(t.id, [])],
+                    "scores": {o: self.matrix.score(t.id, o) for o in self.matrix.options},
+                }
+                for t in self.criteria()
+            ],
+            "pain_points": section("pain-point"),
+            "counter_arguments": section("counter"),
+            "option_findings": section("option"),
+            **summary,
+            "messages": self.messages,
+        }

@@ -1,0 +1,1 @@
+"""The Obsidian vault: notes joeladr shares with the user (``blocks``) and the source notes (``source_notes``)."""
