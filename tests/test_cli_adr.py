@@ -15,20 +15,29 @@ from tests.conftest import CORPUS
 
 runner = CliRunner()
 
-COMMANDS = [
-    [],
-    ["init"],
-    ["adr"],
-    ["adr", "new"],
-    ["adr", "list"],
-    ["adr", "show"],
-    ["adr", "status"],
-    ["adr", "supersede"],
-    ["adr", "link"],
-    ["adr", "index"],
-    ["adr", "graph"],
-    ["adr", "lint"],
-]
+
+def _commands() -> list[list[str]]:
+    """Every command path of the app, read from the app itself (as sqlite-utils' docs test does)."""
+    import typer.main
+
+    found: list[list[str]] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        found.append(path)
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+COMMANDS = _commands()
+
+
+def test_the_command_list_is_the_apps() -> None:
+    top = {c[0] for c in COMMANDS if len(c) == 1}
+    assert top >= {"init", "ingest", "search", "sources", "evaluate", "finding", "decide", "adr"}
+    assert {c[1] for c in COMMANDS if len(c) == 2 and c[0] == "adr"} >= {"new", "list", "show", "lint"}
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "joeladr")

@@ -1,4 +1,8 @@
-"""Speech to text with faster-whisper (CTranslate2, int8 on CPU), VAD on, segment timestamps."""
+"""Speech to text with faster-whisper (CTranslate2, int8 on CPU), segment timestamps.
+
+Voice-activity filtering is always on: the batched decoder (the default) cannot run a long
+file without it, and the sequential one (``batch_size = 0``) uses it too.
+"""
 
 from __future__ import annotations
 
@@ -77,7 +81,6 @@ class FasterWhisperTranscriber:
         compute_type: str = "int8",
         device: str = "cpu",
         cpu_threads: int = 0,
-        vad_filter: bool = True,
         word_timestamps: bool = False,
         language: str | None = None,
         beam_size: int = 5,
@@ -87,7 +90,6 @@ class FasterWhisperTranscriber:
         self.compute_type = compute_type
         self.device = device
         self.cpu_threads = cpu_threads
-        self.vad_filter = vad_filter
         self.word_timestamps = word_timestamps
         self.language = language
         self.beam_size = beam_size
@@ -113,7 +115,7 @@ class FasterWhisperTranscriber:
     @property
     def identity(self) -> str:
         return (
-            f"whisper:{self.short_model_name}:{self.compute_type}:vad={int(self.vad_filter)}:"
+            f"whisper:{self.short_model_name}:{self.compute_type}:vad=1:"
             f"words={int(self.word_timestamps)}:beam={self.beam_size}:lang={self.language or 'auto'}:"
             f"batch={self.batch_size}"
         )
@@ -160,7 +162,7 @@ class FasterWhisperTranscriber:
             else:
                 segments_iter, info = model.transcribe(
                     str(media),
-                    vad_filter=self.vad_filter,
+                    vad_filter=True,
                     word_timestamps=self.word_timestamps,
                     language=language,
                     beam_size=self.beam_size,
