@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from joeladr.ingest.transcribe import FasterWhisperTranscriber
 
 
-def make_transcriber(settings: Settings, *, word_timestamps: bool = False) -> FasterWhisperTranscriber:
+def make_transcriber(
+    settings: Settings, *, word_timestamps: bool = False, vocabulary: str | None = None, prompt: bool = False
+) -> FasterWhisperTranscriber:
+    """faster-whisper as the settings say; ``vocabulary`` primes it (hotwords, or ``prompt``: initial_prompt)."""
     from joeladr.ingest.transcribe import FasterWhisperTranscriber
 
     return FasterWhisperTranscriber(
@@ -27,6 +30,8 @@ def make_transcriber(settings: Settings, *, word_timestamps: bool = False) -> Fa
         cpu_threads=settings.cpu_threads,
         word_timestamps=word_timestamps,
         batch_size=settings.batch_size,
+        vocabulary=vocabulary,
+        prompt=prompt,
     )
 
 

@@ -56,7 +56,9 @@ class Settings:
     decisions_folder: str = field(default="decisions", metadata={"toml": "vault.decisions_folder"})
     lock_wait: float = field(default=30.0, metadata={"toml": "store.lock_wait", "env": "JOELADR_LOCK_WAIT"})
     top_k: int = field(default=5, metadata={"toml": "evaluate.top_k", "env": "JOELADR_TOP_K"})
-    min_score: float = field(default=0.3, metadata={"toml": "evaluate.min_score", "env": "JOELADR_MIN_SCORE"})
+    min_score: float | None = field(
+        default=None, metadata={"toml": "evaluate.min_score", "env": "JOELADR_MIN_SCORE"}
+    )  # None: the relevance floor calibrated for the embedding model (retrieve.RELEVANCE_FLOORS)
 
     @property
     def sources_dir(self) -> Path:

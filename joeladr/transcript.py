@@ -47,8 +47,22 @@ class Transcript:
 
 @dataclass(frozen=True)
 class Chunk:
+    """A passage of a transcript: whole segments, their text joined by spaces.
+
+    ``spans`` times each segment inside the chunk: (offset of its first character in
+    ``text``, start second, end second), so a quote cut from a chunk knows its own time.
+    """
+
     index: int
     start: float
     end: float
     text: str
-    segments: tuple[int, ...] = field(default=())  # indexes into the transcript's segments
+    spans: tuple[tuple[int, float, float], ...] = field(default=())
+
+    def pieces(self) -> list[tuple[float, float, str]]:
+        """The chunk's segments as (start, end, text)."""
+        found = []
+        for number, (offset, start, end) in enumerate(self.spans):
+            stop = self.spans[number + 1][0] if number + 1 < len(self.spans) else len(self.text)
+            found.append((start, end, self.text[offset:stop].strip()))
+        return found

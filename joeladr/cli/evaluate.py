@@ -25,7 +25,10 @@ def evaluate(
     ctx: typer.Context,
     adr: Annotated[str, typer.Argument(help="ADR number.")],
     top_k: Annotated[int | None, typer.Option(help="Findings per criterion (default from settings).")] = None,
-    min_score: Annotated[float | None, typer.Option(help="Lowest cosine score kept (default from settings).")] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option(help="Relevance floor: the lowest context cosine kept (default: calibrated for the model)."),
+    ] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only this source id (repeatable).")] = None,
     weight: Annotated[list[str] | None, typer.Option(help="Set a weight: CRITERION=NUMBER (repeatable).")] = None,
     must_have: Annotated[list[str] | None, typer.Option(help="Make a criterion a must-have (repeatable).")] = None,
@@ -85,14 +88,17 @@ def show(data: dict[str, Any], as_json: bool) -> None:
     else:
         leader = f" (option {data['leader']} leads by {data['margin']:.0%})" if data["leader"] else ""
         out.print(f"No clear winner{leader}.")
+    from joeladr.retrieve import shorten
+
     for criterion in data["criteria"]:
-        if criterion["findings"]:
-            out.print(f"\n[bold]{escape(criterion['name'])}[/bold]")
+        out.print(f"\n[bold]{escape(criterion['name'])}[/bold]")
+        if not criterion["findings"]:
+            out.print("  [dim]nothing relevant found in the ingested talks[/dim]")
         for finding in criterion["findings"][:3]:
             out.print(
                 f"  {finding['id']} [{finding['status']}] {escape(finding['title'])} "
                 f"{stamp(finding['start'], finding['url'])} "
-                f"({finding['score']:.2f}): {escape(finding['text'][:160])}"
+                f"({finding['score']:.2f}): {escape(shorten(finding['text'], 160))}"
             )
     out.print(f"\n[dim]note: {escape(data['note'])}[/dim]")
 

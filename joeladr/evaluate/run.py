@@ -24,9 +24,10 @@ from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.note import FindingMark, NoteContent, TargetSettings, finish_note, merge_findings
 from joeladr.evaluate.targets import Target, targets_of
 from joeladr.faults import checkpoint
-from joeladr.retrieve import find_passages, trim_quotes
+from joeladr.retrieve import find_passages, relevance_floor, trim_quotes
 from joeladr.settings import Settings
 from joeladr.store import VectorStore
+from joeladr.timecode import time_link
 
 
 def note_path_for(settings: Settings, adr: Adr) -> Path:
@@ -71,7 +72,7 @@ def retrieve(
             ]
         )
     limit = top_k or settings.top_k
-    floor = settings.min_score if min_score is None else min_score
+    floor = _floor(settings, embedder, min_score)
     notes = {r.source_id: r.note_name for r in Catalog(settings.home).all()}
     chosen = {
         target.id: find_passages(store, vector, target.query, limit=limit, min_score=floor, source_ids=source_ids)
@@ -79,26 +80,41 @@ def retrieve(
     }
     items = [(p, vector) for target, vector in zip(targets, vectors, strict=True) for p in chosen[target.id]]
     quotes = iter(trim_quotes(items, embedder))
-    found = {
-        target.id: [
-            Finding(
-                id=p.finding_id(target.id),
-                target=target.id,
-                source_id=p.source_id,
-                title=p.title,
-                note_name=notes.get(p.source_id),
-                url=p.link,
-                start=p.start,
-                end=p.end,
-                text=next(quotes),
-                score=p.score,
+    found: dict[str, list[Finding]] = {}
+    for target in targets:
+        found[target.id] = []
+        for passage in chosen[target.id]:
+            quote = next(quotes)
+            found[target.id].append(
+                Finding(
+                    id=passage.finding_id(target.id),
+                    target=target.id,
+                    source_id=passage.source_id,
+                    title=passage.title,
+                    note_name=notes.get(passage.source_id),
+                    url=time_link(passage.url, passage.video_id, quote.start),
+                    start=quote.start,
+                    end=quote.end,
+                    text=quote.text,
+                    score=passage.score,
+                )
             )
-            for p in chosen[target.id]
-        ]
-        for target in targets
-    }
+    messages = [
+        f"nothing relevant found for '{t.name}': no passage reached the relevance floor ({floor:.2f})"
+        for t in targets
+        if t.kind == "criterion" and not found[t.id]
+    ]
     checkpoint("retrieved")
-    return Retrieved(found)
+    return Retrieved(found, messages)
+
+
+def _floor(settings: Settings, embedder: Embedder, min_score: float | None) -> float:
+    """The option, else the setting, else the floor calibrated for the embedding model."""
+    if min_score is not None:
+        return min_score
+    if settings.min_score is not None:
+        return settings.min_score
+    return relevance_floor(embedder.model_name)
 
 
 def update_note(

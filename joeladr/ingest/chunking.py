@@ -26,7 +26,7 @@ class ChunkSpec:
 
     @property
     def key(self) -> str:
-        raw = f"v1:{self.target_words}:{self.overlap_words}:{self.max_words}"
+        raw = f"v2:{self.target_words}:{self.overlap_words}:{self.max_words}"
         return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
@@ -61,13 +61,15 @@ def chunk_segments(segments: list[Segment] | tuple[Segment, ...], spec: ChunkSpe
             words += next_words
             end += 1
         piece = units[start:end]
+        texts = [s.text.strip() for s in piece]
+        offsets = [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
         chunks.append(
             Chunk(
                 index=len(chunks),
                 start=round(piece[0].start, 3),
                 end=round(piece[-1].end, 3),
-                text=" ".join(s.text.strip() for s in piece),
-                segments=tuple(range(start, end)),
+                text=" ".join(texts),
+                spans=tuple((o, round(s.start, 3), round(s.end, 3)) for o, s in zip(offsets, piece, strict=True)),
             )
         )
         if end >= len(units):

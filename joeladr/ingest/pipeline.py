@@ -126,10 +126,6 @@ class Ingestor:
         info = fetched.info
         duration = float(info.get("duration") or 0) or probe_duration(fetched.media_path)
         transcript = self._transcript(folder, fetched, duration, steps)
-        chunks = chunk_segments(transcript.segments, self.chunking)
-        if not chunks:
-            raise IngestError(f"{info.get('title') or source_id}: the transcript is empty (no speech found)")
-        vectors = self._embeddings(folder, chunks, steps)
         source = SourceInfo(
             source_id=source_id,
             title=str(info.get("title") or source_id),
@@ -141,6 +137,17 @@ class Ingestor:
             chapters=tuple(info.get("chapters") or ()),
             local_path=ref.value if ref.kind == "file" else None,
         )
+        return self.index(source, transcript, steps)
+
+    def index(self, source: SourceInfo, transcript: Transcript, steps: list[str] | None = None) -> IngestResult:
+        """Make a transcript searchable: chunks, embeddings, the store, the vault note and the catalog record."""
+        steps = [] if steps is None else steps
+        source_id = source.source_id
+        folder = self.catalog.folder(source_id)
+        chunks = chunk_segments(transcript.segments, self.chunking)
+        if not chunks:
+            raise IngestError(f"{source.title}: the transcript is empty (no speech found)")
+        vectors = self._embeddings(folder, chunks, steps)
         previous = self.catalog.get(source_id)
         ingested = previous.ingested if previous else dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         changed = self._store(source, chunks, vectors, steps)
@@ -157,7 +164,7 @@ class Ingestor:
             video_id=source.video_id,
             channel=source.channel,
             published=source.published,
-            duration=duration,
+            duration=source.duration,
             chunks=len(chunks),
             model=self.embedder.model_name,
             transcript=transcript.origin,
@@ -270,6 +277,7 @@ class Ingestor:
                     "start": chunk.start,
                     "end": chunk.end,
                     "text": chunk.text,
+                    "spans": [list(span) for span in chunk.spans],
                     "title": source.title,
                     "url": source.url,
                     "video_id": source.video_id,

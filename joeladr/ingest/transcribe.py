@@ -6,6 +6,7 @@ file without it, and the sequential one (``batch_size = 0``) uses it too.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -85,6 +86,8 @@ class FasterWhisperTranscriber:
         language: str | None = None,
         beam_size: int = 5,
         batch_size: int = 8,
+        vocabulary: str | None = None,
+        prompt: bool = False,
     ) -> None:
         self.model_name = model or default_whisper_model()
         self.compute_type = compute_type
@@ -94,6 +97,8 @@ class FasterWhisperTranscriber:
         self.language = language
         self.beam_size = beam_size
         self.batch_size = batch_size
+        self.vocabulary = vocabulary.strip() if vocabulary and vocabulary.strip() else None
+        self.prompt = prompt
 
     @property
     def short_model_name(self) -> str:
@@ -114,11 +119,21 @@ class FasterWhisperTranscriber:
 
     @property
     def identity(self) -> str:
+        primed = ""
+        if self.vocabulary:  # the words that primed the recognizer change what it hears
+            kind = "prompt" if self.prompt else "hotwords"
+            primed = f":{kind}={hashlib.sha256(self.vocabulary.encode()).hexdigest()[:12]}"
         return (
             f"whisper:{self.short_model_name}:{self.compute_type}:vad=1:"
             f"words={int(self.word_timestamps)}:beam={self.beam_size}:lang={self.language or 'auto'}:"
-            f"batch={self.batch_size}"
+            f"batch={self.batch_size}{primed}"
         )
+
+    def _priming(self) -> dict[str, str]:
+        """faster-whisper's hotwords (the default: measured in bench/eval) or initial_prompt."""
+        if not self.vocabulary:
+            return {}
+        return {"initial_prompt" if self.prompt else "hotwords": self.vocabulary}
 
     def _model(self) -> Any:
         key = (self.model_name, self.device, self.compute_type, self.cpu_threads)
@@ -158,6 +173,7 @@ class FasterWhisperTranscriber:
                     word_timestamps=True,
                     language=language,
                     beam_size=self.beam_size,
+                    **self._priming(),
                 )
             else:
                 segments_iter, info = model.transcribe(
@@ -166,6 +182,7 @@ class FasterWhisperTranscriber:
                     word_timestamps=self.word_timestamps,
                     language=language,
                     beam_size=self.beam_size,
+                    **self._priming(),
                 )
             total = float(info.duration or 0.0)
             segments: list[Segment] = []

@@ -1,0 +1,79 @@
+"""The domain words of an ADR, to prime the speech recognizer (faster-whisper ``hotwords``).
+
+A small recognizer hears "Phoenix live new" for "Phoenix LiveView" and "type crypt" for
+"TypeScript". The ADR that names the talks already spells the words that matter: product,
+language and protocol names, acronyms, CamelCase identifiers. This picks those out of its
+title, context, criteria, options, tables and counter-arguments:
+
+- CamelCase or inner capitals (``LiveView``, ``GenServer``, ``WebSocket``, ``iOS``);
+- acronyms of two or more capitals (``OTP``, ``BEAM``, ``LLM``), with digits (``K8s``),
+  or with inner dots, slashes or pluses (``Next.js``, ``C++``);
+- capitalized words that are not the first word of a sentence, a heading or a list item,
+  and that the ADR never writes in lower case (``Elixir``, ``Redis``, ``Inngest``);
+- words in backticks that are not ids.
+
+The terms are ordered by how often the ADR uses them and cut to what faster-whisper keeps
+(it truncates hotwords at 223 tokens; ``MAX_TERMS`` stays well under).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from joeladr.adr.model import Adr
+
+MAX_TERMS = 40
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.#][A-Za-z0-9#]+)*(?:\++(?![A-Za-z0-9]))?")
+_CODE = re.compile(r"`([^`\n]{2,40})`")
+_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)[*_]|[*_](?!\w))")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;|]\s*|\n\s*(?:[-*+>]|\d+[.)])?\s*|^#+\s*|\(\s*)$")
+_COMMON = {
+    "I", "A", "An", "The", "This", "That", "These", "Those", "It", "We", "You", "Our", "If", "When", "And",
+    "Or", "But", "Not", "No", "Yes", "Option", "Options", "ADR", "TBD", "OK", "TODO", "N/A", "Pending",
+}  # fmt: skip
+
+
+def adr_vocabulary(adr: Adr) -> list[str]:
+    """The ADR's domain terms, most used first (at most ``MAX_TERMS``)."""
+    parts = [adr.context]
+    parts += [f"{c.name}: {c.question}" for c in adr.criteria]
+    parts += [f"{o.title}. {o.description}" for o in adr.options]
+    parts += [" | ".join(row) for table in adr.tables for row in table.rows]
+    parts += adr.counter_arguments
+    return domain_terms(parts, title=adr.title)
+
+
+def domain_terms(texts: Iterable[str], *, title: str = "") -> list[str]:
+    """Domain terms in ``texts`` (and ``title``, whose title case says nothing) by the rules above, most used first."""
+    texts = [_EMPHASIS.sub("", text) for text in texts]
+    lowered = {t.lower() for text in [*texts, title] for t in _TOKEN.findall(text) if t.islower()}
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+
+    def count(word: str) -> None:
+        counts[word] += 1
+        first_seen.setdefault(word, len(first_seen))
+
+    for text in texts:
+        for code in _CODE.findall(text):
+            if not re.fullmatch(r"[A-Za-z0-9_-]{11}", code) and not code.isdigit() and " " not in code:
+                count(code)
+        for match in _TOKEN.finditer(_CODE.sub(" ", text)):
+            if _is_term(match.group(0).rstrip("."), text[: match.start()], lowered):
+                count(match.group(0).rstrip("."))
+    for word in _TOKEN.findall(title):
+        if _is_term(word, "", lowered) or word in counts:
+            count(word)
+    return sorted(counts, key=lambda w: (-counts[w], first_seen[w]))[:MAX_TERMS]
+
+
+def _is_term(word: str, before: str, lowered: set[str]) -> bool:
+    if len(word) < 2 or word in _COMMON or re.fullmatch(r"[A-Z]+-?\d+", word):
+        return False
+    if re.search(r"[a-z][A-Z]|[A-Z]{2}|\d|[.+#]", word):
+        return True
+    if not word[0].isupper() or word.lower() in lowered:
+        return False
+    return not _SENTENCE_START.search(before)
