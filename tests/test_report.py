@@ -145,6 +145,18 @@ def test_a_chart_the_data_no_longer_has_is_removed_with_its_embed(workspace_copy
     assert 'id="sensitivity"' not in page(copy).read_text()
 
 
+def test_a_chart_file_edited_in_the_vault_is_drawn_again_not_inlined(workspace_copy: Ingested) -> None:
+    copy = workspace_copy
+    cli(copy, "report", "0064")
+    path = chart(copy, "matrix")
+    stamp, svg = path.read_text().split("\n", 1)
+    head, rest = svg.split(">", 1)
+    path.write_text(f"{stamp}\n{head}><script>window.__pwned = 5</script>{rest}")  # the hash line kept
+    cli(copy, "report", "0064")
+    assert "<script" not in path.read_text() and path.read_text().startswith(stamp)
+    assert "__pwned" not in page(copy).read_text()
+
+
 def test_report_before_and_after_the_decision(workspace_copy: Ingested) -> None:
     copy = workspace_copy
     cli(copy, "report", "0064")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from joeladr.atomic import atomic_write_text
 from joeladr.errors import ReportError
-from joeladr.report.charts import ChartData, charts_of, render_svg
+from joeladr.report.charts import ChartData, charts_of, inert_svg, render_svg
 from joeladr.report.view import ReportView
 from joeladr.settings import Settings
 
@@ -70,8 +70,10 @@ def refresh_charts(settings: Settings, view: ReportView) -> dict[str, str]:
     drawn: dict[str, str] = {}
     for file in planned.files:
         if file.fresh():
-            drawn[file.chart.name] = _body(file.path.read_text(encoding="utf-8"))
-            continue
+            kept = _kept(file.path)
+            if kept is not None:
+                drawn[file.chart.name] = kept
+                continue
         svg = render_svg(file.chart)
         if file.path.is_dir():
             raise ReportError(f"cannot write {file.path}: a folder is in the way", path=file.path)
@@ -94,5 +96,9 @@ def stamp_of(path: Path) -> str | None:
     return match.group("digest") if match else None
 
 
-def _body(text: str) -> str:
-    return _STAMP.sub("", text, count=1)
+def _kept(path: Path) -> str | None:
+    """A fresh chart file's SVG, if it is still inert (the vault is editable: the page inlines only what passes)."""
+    try:
+        return inert_svg(_STAMP.sub("", path.read_text(encoding="utf-8"), count=1))
+    except (OSError, UnicodeDecodeError, ReportError):
+        return None
