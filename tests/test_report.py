@@ -112,7 +112,7 @@ def test_report_writes_the_page_and_the_charts_the_notes_embed(workspace_copy: I
     assert {p: p.stat().st_mtime_ns for p in before} == before
 
 
-def test_charts_follow_a_weight_change_from_the_cli_and_from_the_note(workspace_copy: Ingested) -> None:
+def test_charts_follow_weights_and_must_haves_from_the_cli_and_from_the_note(workspace_copy: Ingested) -> None:
     copy = workspace_copy
     cli(copy, "report", "0064")
     drawn = {name: chart(copy, name).read_bytes() for name in CHARTS}
@@ -130,6 +130,13 @@ def test_charts_follow_a_weight_change_from_the_cli_and_from_the_note(workspace_
     assert "Supervision model ×0.5" in chart(copy, "matrix").read_text()
     assert "| Supervision model | 0.5 |" in note(copy)  # the note's own matrix caught up too
     assert re.search(r'<td>0\.5</td>\s*<td class="score', page(copy).read_text())
+    # a must-have knocks A out (it scores -1 on interop): the heatmap and the page say so in words
+    cli(copy, "evaluate", "0064", "--must-have", "interop-story")
+    assert "(knocked out)" in chart(copy, "matrix").read_text() and "Interop story ×1 (must-have)" in (
+        chart(copy, "matrix").read_text()
+    )
+    cli(copy, "report", "0064")
+    assert '<td class="total" data-option="A">knocked out</td>' in page(copy).read_text()
 
 
 def test_a_chart_the_data_no_longer_has_is_removed_with_its_embed(workspace_copy: Ingested) -> None:
