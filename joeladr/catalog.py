@@ -14,6 +14,7 @@ from typing import Any
 from joeladr.cache import read_entry, write_entry
 
 RECORD = "source.json"
+DOWNLOAD = "download.json"  # what the ingest downloaded into a source's folder (its media file's name)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,14 @@ class Catalog:
             return False
         write_entry(self.folder(record.source_id) / RECORD, record.to_json())
         return True
+
+    def media(self, source_id: str) -> Path | None:
+        """The media file the ingest downloaded for a source (None for local files and missing downloads)."""
+        done = read_entry(self.folder(source_id) / DOWNLOAD)
+        if not isinstance(done, dict) or not isinstance(done.get("media"), str):
+            return None
+        path = self.folder(source_id) / Path(done["media"]).name
+        return path if path.is_file() else None
 
     def all(self) -> list[SourceRecord]:
         """Every complete record, by title."""

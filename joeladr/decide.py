@@ -19,16 +19,18 @@ from joeladr.adr.model import Adr, Option
 from joeladr.adr.parse import normalize_heading, parse_adr
 from joeladr.adr.repo import AdrRepository
 from joeladr.adr.workflow import mark_superseded
-from joeladr.atomic import read_text, write_all
+from joeladr.atomic import atomic_write_text, read_text, write_all
 from joeladr.catalog import Catalog, SourceRecord
 from joeladr.errors import EvaluationError, UsageError
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.findings import Evaluation, Finding
-from joeladr.evaluate.note import render_matrix
+from joeladr.evaluate.note import charts_block, render_matrix
 from joeladr.evaluate.run import current_evaluation
+from joeladr.report.view import ReportView, load_view
 from joeladr.settings import Settings
 from joeladr.timecode import timestamp
 from joeladr.vault.blocks import block, merge_properties, replace_blocks
+from joeladr.vault.charts import plan_charts, refresh_charts
 
 OPEN = ("proposed", "researching", "draft", "pending", None, "")
 STATUSES = ("accepted", "rejected", "deprecated")
@@ -49,6 +51,8 @@ class DecisionPlan:
     reason: str
     evaluation: Evaluation
     changes: list[FileChange] = field(default_factory=list)
+    settings: Settings | None = None
+    view: ReportView | None = None  # what the vault charts draw; they are refreshed when the plan is applied
 
     @property
     def changed(self) -> list[FileChange]:
@@ -69,6 +73,8 @@ class DecisionPlan:
 
     def apply(self) -> list[Path]:
         changed = self.changed
+        if self.settings is not None and self.view is not None:
+            refresh_charts(self.settings, self.view)  # before any file changes: a chart that fails stops here
         write_all({c.path: c.new for c in changed})
         return [c.path for c in changed]
 
@@ -108,7 +114,9 @@ def plan_decision(
     if status != adr.status:
         document.set_status(status)
     document.set_date(date)
-    sources = Catalog(settings.home).all()
+    catalog = Catalog(settings.home)
+    sources = catalog.all()
+    view = load_view(evaluation, catalog)
     body = render_decision(adr, chosen, status, reason, evaluation, sources, madr=madr)
     old_decision = adr.decision
     document.replace_section(decision_kind, body, title="Decision", after=("options", "context"))
@@ -140,9 +148,12 @@ def plan_decision(
     changes.insert(0, FileChange(path, before, document.text))
 
     decided = parse_adr(document.text, path)
-    changes.append(_decision_note(settings, decided, chosen, status, reason, date, evaluation, sources, deciders))
+    embeds = plan_charts(settings, view).embeds()
+    changes.append(
+        _decision_note(settings, decided, chosen, status, reason, date, evaluation, sources, deciders, embeds)
+    )
     changes.append(_index_change(repo, {c.path: c.new for c in changes if c.path.suffix == ".md"}))
-    return DecisionPlan(decided, chosen, status, reason, evaluation, changes)
+    return DecisionPlan(decided, chosen, status, reason, evaluation, changes, settings, view)
 
 
 def _choose(
@@ -279,8 +290,9 @@ def _decision_note(
     evaluation: Evaluation,
     sources: Sequence[SourceRecord],
     deciders: str | None,
+    embeds: str = "",
 ) -> FileChange:
-    path = settings.decisions_dir / f"{adr.label} decision.md"
+    path = decision_note_path(settings, adr)
     old = read_text(path) if path.exists() else None
     accepted = evaluation.accepted()
     used = sorted({f.note_name for f in accepted if f.note_name})
@@ -307,11 +319,32 @@ def _decision_note(
         "evaluation": f"[[{adr.label} evaluation]]",
         "tags": ["joeladr/decision"],
     }
+    charts = charts_block(adr, embeds)
     if old is None:
-        text = f"# {adr.label} decision: {chosen.title}\n\n{block('decision', body)}\n\n## Notes\n\n"
+        text = (
+            f"# {adr.label} decision: {chosen.title}\n\n{block('decision', body)}\n\n"
+            f"{block('charts', charts)}\n\n## Notes\n\n"
+        )
     else:
-        text = replace_blocks(old, {"decision": body}, source=str(path))
+        text = replace_blocks(old, {"decision": body, "charts": charts}, source=str(path), after={"charts": "decision"})
     return FileChange(path, old, merge_properties(text, props, source=str(path)))
+
+
+def decision_note_path(settings: Settings, adr: Adr) -> Path:
+    return settings.decisions_dir / f"{adr.label} decision.md"
+
+
+def refresh_decision_note_charts(settings: Settings, adr: Adr, embeds: str) -> bool:
+    """Bring an existing decision note's charts block up to date (``report`` does; ``decide`` writes it whole)."""
+    path = decision_note_path(settings, adr)
+    if not path.is_file():
+        return False
+    old = read_text(path)
+    new = replace_blocks(old, {"charts": charts_block(adr, embeds)}, source=str(path), after={"charts": "decision"})
+    if new == old:
+        return False
+    atomic_write_text(path, new)
+    return True
 
 
 def _index_change(repo: AdrRepository, pending: dict[Path, str]) -> FileChange:

@@ -83,3 +83,7 @@ class StoreLockedError(StoreError):
 
 class EvaluationError(JoeladrError):
     """An ADR cannot be evaluated or decided as asked."""
+
+
+class ReportError(JoeladrError):
+    """A report or a chart cannot be made as asked."""

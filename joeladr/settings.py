@@ -54,6 +54,7 @@ class Settings:
     adr_template: str = field(default="joelclaw", metadata={"toml": "adr.template", "env": "JOELADR_ADR_TEMPLATE"})
     sources_folder: str = field(default="sources", metadata={"toml": "vault.sources_folder"})
     decisions_folder: str = field(default="decisions", metadata={"toml": "vault.decisions_folder"})
+    attachments_folder: str = field(default="attachments", metadata={"toml": "vault.attachments_folder"})
     lock_wait: float = field(default=30.0, metadata={"toml": "store.lock_wait", "env": "JOELADR_LOCK_WAIT"})
     top_k: int = field(default=5, metadata={"toml": "evaluate.top_k", "env": "JOELADR_TOP_K"})
     min_score: float | None = field(
@@ -67,6 +68,11 @@ class Settings:
     @property
     def decisions_dir(self) -> Path:
         return self.vault / self.decisions_folder
+
+    @property
+    def attachments_dir(self) -> Path:
+        """Where chart images go (embedded in notes as ``![[name.svg]]``)."""
+        return self.vault / self.attachments_folder
 
 
 def find_config(start: Path) -> Path | None:

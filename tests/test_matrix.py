@@ -10,8 +10,10 @@ from joeladr.evaluate.matrix import (
     SCALE,
     Matrix,
     build,
+    score_flip,
     smallest_score_change,
     smallest_weight_change,
+    weight_range,
 )
 
 OPTIONS = ("A", "B", "C")
@@ -106,3 +108,63 @@ def test_a_worked_example() -> None:
     score = smallest_score_change(matrix)
     # lifting A's must-have score from -1 to 0 un-knocks A, whose total (4) then beats B's (3)
     assert score is not None and (score.criterion, score.option, score.delta, score.new_winner) == ("ui", "A", 1, "A")
+
+
+@settings(max_examples=300)
+@given(matrices(), st.floats(0.001, 0.999))
+def test_weight_range_holds_inside_and_flips_at_its_ends(matrix: Matrix, fraction: float) -> None:
+    """The report's tornado: inside each criterion's range the winner stays; at a flipping end it does not."""
+    winner = matrix.winner()
+    assume(winner is not None)
+    for criterion in matrix.criteria:
+        span = weight_range(matrix, criterion)
+        assert span is not None and span.low <= span.weight + 1e-9
+        assert span.high is None or span.high >= span.weight - 1e-9
+        top = span.high if span.high is not None else span.weight + 10.0
+        inside = span.low + (top - span.low) * fraction
+        assert matrix.with_weight(criterion, inside).winner() == winner
+        if span.flips_at_low:
+            assert matrix.with_weight(criterion, span.low).winner() != winner
+        else:
+            assert span.low == 0 and matrix.with_weight(criterion, 0.0).winner() == winner
+        if span.high is not None:
+            assert matrix.with_weight(criterion, span.high).winner() != winner
+
+
+@settings(max_examples=300)
+@given(matrices())
+def test_the_ranges_agree_with_the_smallest_weight_change(matrix: Matrix) -> None:
+    assume(matrix.winner() is not None)
+    rooms = []
+    for criterion in matrix.criteria:
+        span = weight_range(matrix, criterion)
+        assert span is not None
+        if span.flips_at_low:
+            rooms.append(span.weight - span.low)
+        if span.high is not None:
+            rooms.append(span.high - span.weight)
+    change = smallest_weight_change(matrix)
+    assert (change is None) == (not rooms)
+    if change is not None:
+        assert abs(abs(change.delta) - min(rooms)) < 1e-9
+
+
+@settings(max_examples=300)
+@given(matrices())
+def test_score_flips_are_the_smallest_per_cell_and_agree_with_the_overall_one(matrix: Matrix) -> None:
+    winner = matrix.winner()
+    assume(winner is not None)
+    smallest = None
+    for criterion in matrix.criteria:
+        for option in OPTIONS:
+            flip = score_flip(matrix, criterion, option)
+            current = matrix.scores[criterion][option]
+            flipping = [v - current for v in SCALE if matrix.with_score(criterion, option, v).winner() != winner]
+            if flip is None:
+                assert flipping == []
+                continue
+            assert flip.delta in flipping and abs(flip.delta) == min(abs(d) for d in flipping)
+            smallest = abs(flip.delta) if smallest is None else min(smallest, abs(flip.delta))
+    overall = smallest_score_change(matrix)
+    assert (overall is None) == (smallest is None)
+    assert overall is None or abs(overall.delta) == smallest

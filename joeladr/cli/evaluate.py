@@ -178,6 +178,7 @@ def decide(
     for path in written:
         typer.echo(f"updated {path}")
     typer.echo(f"{plan.adr.label}: {plan.status}, option {plan.option.id} ({plan.option.title})")
+    typer.echo(f"see the decision as a page: joeladr report {plan.adr.number_text}")
 
 
 def register(app: typer.Typer) -> None:

@@ -136,6 +136,55 @@ def smallest_score_change(matrix: Matrix) -> ScoreChange | None:
     return best
 
 
+@dataclass(frozen=True)
+class WeightRange:
+    """How far one criterion's weight can move, alone, with the winner still alone on top.
+
+    The winner holds for weights strictly between ``low`` and ``high``. ``low`` is 0 when
+    the winner holds all the way down (``flips_at_low`` then says whether a weight of exactly
+    0 already ties); ``high`` is None when no increase unseats it.
+    """
+
+    criterion: str
+    weight: float
+    low: float
+    high: float | None
+    flips_at_low: bool
+
+
+def weight_range(matrix: Matrix, criterion: str) -> WeightRange | None:
+    """The interval of ``criterion``'s weight within which the winner stays the winner (None: no winner)."""
+    winner = matrix.winner()
+    if winner is None:
+        return None
+    weight = matrix.weights.get(criterion, 1.0)
+    low, high = -float("inf"), float("inf")
+    for other in matrix.contenders():
+        if other == winner:
+            continue
+        lead = matrix.total(winner) - matrix.total(other)
+        slope = matrix.score(criterion, winner) - matrix.score(criterion, other)
+        if slope > 0:  # lowering this weight shrinks the lead: a tie at weight - lead/slope
+            low = max(low, weight - lead / slope)
+        elif slope < 0:
+            high = min(high, weight + lead / -slope)
+    flips_at_low = low >= -EPSILON
+    return WeightRange(criterion, weight, max(0.0, low), None if high == float("inf") else high, flips_at_low)
+
+
+def score_flip(matrix: Matrix, criterion: str, option: str) -> ScoreChange | None:
+    """The smallest change of this one score (within -2..+2) that unseats the winner; a cut before a raise."""
+    winner = matrix.winner()
+    if winner is None:
+        return None
+    current = matrix.score(criterion, option)
+    for delta in sorted((value - current for value in SCALE if value != current), key=lambda d: (abs(d), d)):
+        changed = matrix.with_score(criterion, option, current + delta)
+        if changed.winner() != winner:
+            return ScoreChange(criterion, option, delta, current + delta, changed.winner())
+    return None
+
+
 def summary(matrix: Matrix, titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The JSON-ready result: totals, winner, margin, sensitivity."""
     titles = titles or {}

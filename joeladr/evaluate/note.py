@@ -247,10 +247,22 @@ def _put_settings_line(lines: list[str], settings_line: str) -> None:
     lines.insert(0, settings_line)
 
 
-def finish_note(text: str, evaluation: Evaluation, where: str = "note") -> str:
-    """The note with its matrix block and properties brought up to date."""
-    text = replace_blocks(text, {"matrix": render_matrix(evaluation)}, source=where)
+def finish_note(text: str, evaluation: Evaluation, where: str = "note", charts: str = "") -> str:
+    """The note with its matrix block, its charts block (``charts``: the embeds) and properties up to date."""
+    bodies = {"matrix": render_matrix(evaluation), "charts": charts_block(evaluation.adr, charts)}
+    text = replace_blocks(text, bodies, source=where, after={"charts": "matrix"})
     return merge_properties(text, note_properties(evaluation.adr), source=where)
+
+
+def charts_block(adr: Adr, embeds: str) -> str:
+    """The chart embeds, and how to redraw them after editing the note in Obsidian."""
+    if not embeds:
+        return ""
+    return (
+        f"{embeds}\n\n"
+        f"*Drawn from this note by the last joeladr command; `joeladr report {adr.number_text}` redraws them "
+        "after edits made here, and writes the whole decision as a page.*"
+    )
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -323,6 +335,8 @@ def render_skeleton(adr: Adr, targets: Sequence[Target]) -> str:
         "## Matrix",
         "",
         block("matrix", ""),
+        "",
+        block("charts", ""),
         "",
     ]
     questions = {c.id: c.question for c in adr.criteria}

@@ -24,10 +24,12 @@ from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.note import FindingMark, NoteContent, TargetSettings, finish_note, merge_findings
 from joeladr.evaluate.targets import Target, targets_of
 from joeladr.faults import checkpoint
+from joeladr.report.view import load_view
 from joeladr.retrieve import find_passages, relevance_floor, trim_quotes
 from joeladr.settings import Settings
 from joeladr.store import VectorStore
 from joeladr.timecode import time_link
+from joeladr.vault.charts import plan_charts, refresh_charts
 
 
 def note_path_for(settings: Settings, adr: Adr) -> Path:
@@ -141,6 +143,7 @@ def update_note(
         for finding in target_findings:
             records[finding.id] = finding.record()
     known = set(state.get("known", []))
+    catalog = Catalog(settings.home)
     for _attempt in range(3):
         existing = read_text(note_path) if note_path.exists() else None
         start = edit(existing) if edit is not None and existing is not None else existing
@@ -148,7 +151,8 @@ def update_note(
             start, adr, targets, fresh, known=known, weights=weights, must_have=must_have, where=str(note_path)
         )
         evaluation = score(adr, targets, content, records, note_path)
-        text = finish_note(text, evaluation, str(note_path))
+        view = load_view(evaluation, catalog)
+        text = finish_note(text, evaluation, str(note_path), plan_charts(settings, view).embeds())
         if text == existing:
             break
         checkpoint("merged")
@@ -164,6 +168,7 @@ def update_note(
     new_state = {"findings": records, "known": sorted(listed)}
     if new_state != state:
         write_entry(state_path, new_state)
+    refresh_charts(settings, view)  # after the note and the state: a chart that fails to draw loses no curation
     if retrieved:
         evaluation.messages = list(retrieved.messages)
     return evaluation

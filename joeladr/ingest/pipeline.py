@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from joeladr.cache import cache_key, read_entry, write_entry
-from joeladr.catalog import Catalog, SourceRecord
+from joeladr.catalog import DOWNLOAD, Catalog, SourceRecord
 from joeladr.embed import Embedder
 from joeladr.embed.keywords import keyword_vector
 from joeladr.errors import IngestError, JoeladrError
@@ -194,7 +194,7 @@ class Ingestor:
         return Downloaded(path, None, None, info)
 
     def _download(self, media: RemoteMedia, folder: Path, steps: list[str]) -> Downloaded:
-        done = read_entry(folder / "download.json")
+        done = read_entry(folder / DOWNLOAD)
         if done is not None:
             media_path = folder / done["media"]
             captions_path = folder / done["captions"] if done.get("captions") else None
@@ -209,7 +209,7 @@ class Ingestor:
         else:
             probe_duration(result.media_path)  # refuse non-media now, not in the transcriber
         write_entry(
-            folder / "download.json",
+            folder / DOWNLOAD,
             {
                 "info": info,
                 "media": result.media_path.name,

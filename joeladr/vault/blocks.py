@@ -65,18 +65,33 @@ def blocks(text: str, source: str = "note") -> dict[str, tuple[int, int]]:
     return found
 
 
-def replace_blocks(text: str, bodies: Mapping[str, str], source: str = "note") -> str:
-    """Replace the bodies of existing blocks; blocks the note lacks are appended at the end."""
+def replace_blocks(
+    text: str, bodies: Mapping[str, str], source: str = "note", after: Mapping[str, str] | None = None
+) -> str:
+    """Replace the bodies of existing blocks; a block the note lacks goes after the block ``after`` names
+    for it (when the note has that one), else at the end."""
     lines = split_lines(text)
     spans = blocks(text, source)
     eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    for name, (start, stop) in sorted(spans.items(), key=lambda item: -item[1][0]):
-        if name in bodies:
-            body = bodies[name].rstrip()
-            new = [line + eol for line in body.split("\n")] if body else []
+    placed = {
+        name: spans[anchor][1]
+        for name, anchor in (after or {}).items()
+        if name in bodies and name not in spans and anchor in spans
+    }
+    edits: list[tuple[float, str]] = [(start, name) for name, (start, _) in spans.items() if name in bodies]
+    edits += [(line + 0.5, name) for name, line in placed.items()]
+    for position, name in sorted(edits, reverse=True):
+        body = bodies[name].rstrip()
+        new = [line + eol for line in body.split("\n")] if body else []
+        if name in spans:
+            start, stop = spans[name]
             lines[start + 1 : stop] = new
+        else:
+            anchor_end = int(position)
+            fresh = [eol, begin(name) + eol, *new, end(name) + eol]
+            lines[anchor_end + 1 : anchor_end + 1] = fresh
     result = "".join(lines)
-    missing = [name for name in bodies if name not in spans]
+    missing = [name for name in bodies if name not in spans and name not in placed]
     for name in missing:
         if result and not result.endswith("\n"):
             result += eol

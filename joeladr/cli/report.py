@@ -1,0 +1,46 @@
+"""`joeladr report`."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from joeladr.cli.common import JsonFlag, print_json, settings_of
+
+
+def report(
+    ctx: typer.Context,
+    adr: Annotated[str, typer.Argument(help="ADR number.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the page here (a file, or a folder). Default: beside the notes."),
+    ] = None,
+    open_page: Annotated[bool, typer.Option("--open", help="Open the page in the browser.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """See the decision: one self-contained page (matrix heatmap, how fragile the lead is, where the
+    evidence sits in each talk, every quote one click from playing), and the same charts in the vault.
+
+    Works before a decision and after. The page needs no server and loads nothing until you press play.
+
+    Example: joeladr report 0064 --open
+    """
+    from joeladr.report.page import write_report
+
+    settings = settings_of(ctx)
+    result = write_report(settings, adr, out)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        for chart in result.charts:
+            typer.echo(f"chart  {chart}")
+        typer.echo(f"{'wrote' if result.changed else 'unchanged'} {result.path}")
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(result.path.resolve().as_uri())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the report command to ``app``."""
+    app.command()(report)
