@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from joeladr.adr.edit import AdrDocument
-from joeladr.adr.index import render_index
+from joeladr.adr.edit import AdrDocument, LinkTarget
+from joeladr.adr.fields import is_open
+from joeladr.adr.index import lists_adrs, render_index
 from joeladr.adr.model import Adr, Option
+from joeladr.adr.naming import INDEX_NAMES
 from joeladr.adr.parse import normalize_heading, parse_adr
 from joeladr.adr.repo import AdrRepository
-from joeladr.adr.workflow import mark_superseded
+from joeladr.adr.workflow import mark_superseded, open_document
 from joeladr.atomic import atomic_write_text, read_text, write_all
 from joeladr.catalog import Catalog, SourceRecord
-from joeladr.errors import EvaluationError, UsageError
+from joeladr.errors import AdrError, EvaluationError, UsageError
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.note import charts_block, render_matrix
@@ -32,7 +35,6 @@ from joeladr.timecode import timestamp
 from joeladr.vault.blocks import block, merge_properties, replace_blocks
 from joeladr.vault.charts import plan_charts, refresh_charts
 
-OPEN = ("proposed", "researching", "draft", "pending", None, "")
 STATUSES = ("accepted", "rejected", "deprecated")
 
 
@@ -79,6 +81,42 @@ class DecisionPlan:
         return [c.path for c in changed]
 
 
+def holds_decision(text: str) -> bool:
+    """Whether a decision section records a choice: MADR's ``Chosen option: "X"``, or joeladr's own record.
+    Template text (``Chosen option: "", because ...``, ``[option 1]``) and ``Pending.`` are no choice."""
+    cleaned = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    chosen = re.search(r"chosen option\s*:?\**\s*(.*)", cleaned, re.IGNORECASE)
+    if chosen is None:
+        return False
+    option = chosen.group(1).strip(" *\"'“”`")
+    return bool(option) and not re.match(r"^(?:\[[^\]]*\]|\{[^}]*\}|,|because\b|\.\.\.|…)", option, re.IGNORECASE)
+
+
+def _user_text(text: str) -> bool:
+    """Text someone wrote in a decision section, as opposed to a template's placeholder."""
+    cleaned = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL).strip().strip("*_ ")
+    if not cleaned:
+        return False
+    placeholders = (
+        r"^pending\b",
+        r"^tbd\b",
+        r"^to be decided\b",
+        r"^not (?:yet )?decided\b",
+        r"^chosen option: \"\", because",
+        r"^chosen option: \"\[option 1\]\"",
+        r"^the change that we're proposing or have agreed to implement\.?$",
+        r"^\[.*\]$",
+        r"^\{.*\}$",
+    )
+    return not any(re.search(p, cleaned, re.IGNORECASE | re.DOTALL) for p in placeholders)
+
+
+def is_decided(adr: Adr) -> bool:
+    """Decided: the status says so in any style (accepted, approved, rejected, superseded, Final, Living, ...),
+    or the decision section records a choice."""
+    return not is_open(adr.status) or holds_decision(adr.decision)
+
+
 def plan_decision(
     settings: Settings,
     ref: str,
@@ -91,10 +129,11 @@ def plan_decision(
     deciders: str | None = None,
     today: dt.date | None = None,
 ) -> DecisionPlan:
-    repo = AdrRepository(settings.adr_dir)
+    repo = AdrRepository(settings.adr_dir, settings.adr_pattern)
     path = repo.find(ref)
-    document = AdrDocument.load(path)
-    adr = parse_adr(document.text, path)
+    style = repo.style()
+    document = open_document(repo, path, style=style)
+    adr = document.parse()
     if status not in STATUSES:
         raise UsageError(f"--status must be one of {', '.join(STATUSES)}, not '{status}'")
     if not adr.options:
@@ -109,32 +148,33 @@ def plan_decision(
     date = (today or dt.date.today()).isoformat()
 
     before = document.text
-    decision_kind = "decision"
     madr = any(normalize_heading(t) == "decision outcome" for t in adr.section_titles)
     if status != adr.status:
         document.set_status(status)
-    document.set_date(date)
+    document.set_date(date, add=adr.date is not None or style.date_form is not None)
     catalog = Catalog(settings.home)
     sources = catalog.all()
     view = load_view(evaluation, catalog)
-    body = render_decision(adr, chosen, status, reason, evaluation, sources, madr=madr)
+    body = render_decision(adr, chosen, status, reason, evaluation, sources, madr=madr, bullet=style.bullet)
     old_decision = adr.decision
-    document.replace_section(decision_kind, body, title="Decision", after=("options", "context"))
+    document.replace_section("decision", body, title="Decision", after=("options", "context"))
     _tick_sources(document, evaluation, sources)
     changes: list[FileChange] = []
     if supersedes:
         old_path = repo.find(supersedes)
         if old_path == path:
             raise UsageError("an ADR cannot supersede itself")
-        old_doc = AdrDocument.load(old_path)
-        old_adr = parse_adr(old_doc.text, old_path)
-        mark_superseded(old_doc, old_adr, adr.number_text)
-        document.add_relation("supersedes", old_adr.number_text)
+        old_doc = open_document(repo, old_path, style=style)
+        old_adr = old_doc.parse()
+        mark_superseded(old_doc, old_adr, adr)
+        document.add_relation("supersedes", LinkTarget.of(old_adr))
         changes.append(FileChange(old_path, old_doc.original, old_doc.text))
-    if document.text != before and adr.status not in OPEN:
+    earlier = old_decision.strip() and old_decision.strip() != body.strip() and _user_text(old_decision)
+    if document.text != before and is_decided(adr):
         if not revise:
+            state = adr.status if not is_open(adr.status) else "decided (its decision section names a chosen option)"
             raise EvaluationError(
-                f"{adr.label} is already {adr.status}",
+                f"{adr.label} is already {state}",
                 hint="pass --revise to record a new decision (the earlier one stays visible as a dated update)",
             )
         quoted = "\n".join("> " + line if line.strip() else ">" for line in old_decision.splitlines())
@@ -145,14 +185,19 @@ def plan_decision(
             title=f"Update ({date})",
             after=("decision",),
         )
+    elif earlier:  # a proposal written in the decision section stays, under its own heading
+        title = f"Proposal (as written before the decision of {date})"
+        document.replace_section(title, old_decision.strip(), title=title, after=("decision",))
     changes.insert(0, FileChange(path, before, document.text))
 
-    decided = parse_adr(document.text, path)
+    decided = document.parse()
     embeds = plan_charts(settings, view).embeds()
     changes.append(
         _decision_note(settings, decided, chosen, status, reason, date, evaluation, sources, deciders, embeds)
     )
-    changes.append(_index_change(repo, {c.path: c.new for c in changes if c.path.suffix == ".md"}))
+    index = _index_change(repo, {c.path: c.new for c in changes if c.path.suffix == ".md"})
+    if index is not None:
+        changes.append(index)
     return DecisionPlan(decided, chosen, status, reason, evaluation, changes, settings, view)
 
 
@@ -212,8 +257,9 @@ def render_decision(
     sources: Sequence[SourceRecord],
     *,
     madr: bool,
+    bullet: str | None = None,
 ) -> str:
-    bullet = "*" if madr else "-"
+    bullet = bullet or ("*" if madr else "-")
     lines: list[str] = []
     if status == "rejected":
         lines.append(
@@ -347,13 +393,26 @@ def refresh_decision_note_charts(settings: Settings, adr: Adr, embeds: str) -> b
     return True
 
 
-def _index_change(repo: AdrRepository, pending: dict[Path, str]) -> FileChange:
+def _index_change(repo: AdrRepository, pending: dict[Path, str]) -> FileChange | None:
+    """The index with the decision in it: an index that lists the ADRs (joeladr's table, adr-log's list), or a
+    new README.md where the folder has neither README.md nor index.md. A prose README is left alone."""
+    path = repo.index_file()
+    if path is None:
+        if any((repo.folder / name).exists() for name in INDEX_NAMES):
+            return None
+        path = repo.index_path
     adrs = []
-    for path in repo.paths():
-        text = pending.get(path)
+    for entry in repo.entries():
+        text = pending.get(entry.path)
         try:
-            adrs.append(parse_adr(text, path) if text is not None else parse_adr(read_text(path), path))
+            source = text if text is not None else read_text(entry.path)
+            adrs.append(parse_adr(source, entry.path, number=entry.number, resolve=repo.resolve))
         except Exception:  # an unreadable neighbour does not stop a decision; lint reports it
             continue
-    old = read_text(repo.index_path) if repo.index_path.exists() else None
-    return FileChange(repo.index_path, old, render_index(old, adrs))
+    old = read_text(path) if path.exists() else None
+    if old is not None and not lists_adrs(old):
+        return None
+    try:
+        return FileChange(path, old, render_index(old, adrs, name=path.name))
+    except AdrError:  # an index in a form joeladr does not write: left as it is
+        return None

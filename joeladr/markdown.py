@@ -47,7 +47,7 @@ def strip_eol(line: str) -> str:
 class FrontMatter:
     """YAML front matter: its line span (fences included) and the round-trip data."""
 
-    start: int  # index of the opening '---'
+    start: int  # index of the opening '---' (-1 for a bare block: YAML from the first line, closed by '---')
     end: int  # index of the line after the closing fence
     data: Any  # ruamel CommentedMap
 
@@ -57,11 +57,29 @@ class FrontMatter:
 
 
 def yaml_loader() -> Any:
+    """ruamel.yaml in round-trip mode (never builds arbitrary objects); an impossible date such as
+    ``2020-01-45`` stays the text it is instead of failing the whole front matter."""
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
+    yaml.Constructor = _lenient_constructor()
     return yaml
+
+
+@lru_cache(maxsize=1)
+def _lenient_constructor() -> Any:
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class LenientConstructor(RoundTripConstructor):
+        def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node, values)
+            except ValueError:
+                return self.construct_scalar(node)
+
+    LenientConstructor.add_constructor("tag:yaml.org,2002:timestamp", LenientConstructor.construct_yaml_timestamp)
+    return LenientConstructor
 
 
 def find_front_matter(lines: list[str]) -> tuple[int, int] | None:
@@ -74,9 +92,38 @@ def find_front_matter(lines: list[str]) -> tuple[int, int] | None:
     return None
 
 
-def parse_front_matter(lines: list[str], source: str = "document") -> FrontMatter | None:
-    """Parse the YAML front matter, if any, with ruamel's round-trip loader (no arbitrary objects)."""
+_BARE_KEY = re.compile(r"^[A-Za-z_][\w-]*:(?:\s|$)")
+_BARE_LINE = re.compile(r"^(?:\s*$|\s*#|[A-Za-z_][\w -]*:(?:\s|$)|\s+\S|-\s)")
+
+
+def find_bare_front_matter(lines: list[str], keys: tuple[str, ...]) -> tuple[int, int] | None:
+    """A front matter block whose opening ``---`` was forgotten: ``key: value`` lines from the first line
+    up to a ``---`` line, naming at least one of ``keys``. The span starts at -1 (no opening fence)."""
+    if not lines or not _BARE_KEY.match(lines[0]):
+        return None
+    for index, line in enumerate(lines[:80]):
+        text = strip_eol(line)
+        if text.rstrip() == "---":
+            named = {m.group(0).split(":")[0].lower() for m in map(_BARE_KEY.match, lines[:index]) if m}
+            return (-1, index + 1) if named & set(keys) else None
+        if not _BARE_LINE.match(text):
+            return None
+    return None
+
+
+def parse_front_matter(
+    lines: list[str], source: str = "document", *, bare_keys: tuple[str, ...] = ()
+) -> FrontMatter | None:
+    """Parse the YAML front matter, if any, with ruamel's round-trip loader (no arbitrary objects).
+
+    With ``bare_keys``, a block without its opening ``---`` is read too when it names one of them
+    (and is skipped, not refused, if it does not parse: it was only a guess).
+    """
     span = find_front_matter(lines)
+    bare = False
+    if span is None and bare_keys:
+        span = find_bare_front_matter(lines, bare_keys)
+        bare = span is not None
     if span is None:
         return None
     start, end = span
@@ -84,6 +131,8 @@ def parse_front_matter(lines: list[str], source: str = "document") -> FrontMatte
     try:
         data = yaml_loader().load(text) if text.strip() else None
     except Exception as exc:  # ruamel raises many unrelated classes; all mean "bad YAML"
+        if bare:
+            return None
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -93,6 +142,8 @@ def parse_front_matter(lines: list[str], source: str = "document") -> FrontMatte
     if data is None:
         data = CommentedMap()
     if not isinstance(data, dict):
+        if bare:
+            return None
         raise FrontMatterError(f"{source}: front matter must be a mapping of keys to values")
     return FrontMatter(start, end, data)
 

@@ -52,6 +52,7 @@ class Settings:
         default=None, metadata={"toml": "embed.model", "env": "JOELADR_EMBEDDING_MODEL"}
     )
     adr_template: str = field(default="joelclaw", metadata={"toml": "adr.template", "env": "JOELADR_ADR_TEMPLATE"})
+    adr_pattern: str | None = field(default=None, metadata={"toml": "adr.pattern", "env": "JOELADR_ADR_PATTERN"})
     sources_folder: str = field(default="sources", metadata={"toml": "vault.sources_folder"})
     decisions_folder: str = field(default="decisions", metadata={"toml": "vault.decisions_folder"})
     attachments_folder: str = field(default="attachments", metadata={"toml": "vault.attachments_folder"})
@@ -106,6 +107,7 @@ def resolve_settings(
     table = _load_toml(config_path) if config_path else {}
 
     values: dict[str, Any] = {"root": root, "config_path": config_path}
+    sources: dict[str, str] = {}
     for spec in fields(Settings):
         meta = spec.metadata
         if "toml" not in meta:
@@ -128,8 +130,24 @@ def resolve_settings(
             if meta.get("path"):
                 values[spec.name] = root / Path(str(spec.default))
             continue
+        sources[spec.name] = source
         values[spec.name] = _coerce(spec.name, raw, spec.type, bool(meta.get("path")), base, source)
+    if "adr_dir" not in sources:
+        values["adr_dir"] = _conventional_adr_folder(cwd, root) or values["adr_dir"]
+    if values.get("adr_pattern"):
+        from joeladr.adr.naming import NamePattern
+
+        NamePattern.parse(values["adr_pattern"], sources.get("adr_pattern", "adr_pattern"))
     return Settings(**values)
+
+
+def _conventional_adr_folder(cwd: Path, root: Path) -> Path | None:
+    """Where adr-tools, log4brains or MADR users keep ADRs (``.adr-dir``, ``.log4brains.yml``, ``doc/adr``,
+    ``docs/decisions``, ...), when no setting names the folder: looked for from the current folder up to
+    the workspace root (the folder of joeladr.toml, else the git repository's root)."""
+    from joeladr.adr.naming import find_adr_folder
+
+    return find_adr_folder(cwd, stop=root if root != cwd.resolve() else None)
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -184,5 +202,6 @@ compute_type = "int8"
 # model = "sentence-transformers/all-MiniLM-L6-v2"   # default: the bundled copy
 
 [adr]
-template = "joelclaw"     # joelclaw | madr | nygard
+template = "joelclaw"     # for an empty ADR folder: joelclaw | madr | madr2 | nygard (else the folder's own style)
+# pattern = "adr-{number}-{slug}.md"   # how ADR files are named, if not a common convention
 """

@@ -22,7 +22,7 @@ def init_workspace(root: Path) -> InitResult:
     result = InitResult(root)
     config = root / CONFIG_NAME
     if not config.exists():
-        atomic_write_text(config, DEFAULT_CONFIG)
+        atomic_write_text(config, _default_config(root))
         result.created.append(config)
     settings = resolve_settings(cwd=root, env={})
     for folder in (settings.adr_dir, settings.vault, settings.sources_dir, settings.decisions_dir):
@@ -44,3 +44,18 @@ def init_workspace(root: Path) -> InitResult:
             )
             result.created.append(gitignore)
     return result
+
+
+def _default_config(root: Path) -> str:
+    """The default joeladr.toml, naming the project's existing ADR folder (adr-tools' ``.adr-dir``,
+    log4brains' ``.log4brains.yml``, ``doc/adr``, ``docs/decisions``, ...) when it has one."""
+    from joeladr.adr.naming import find_adr_folder
+
+    found = find_adr_folder(root, stop=root)
+    if found is None:
+        return DEFAULT_CONFIG
+    try:
+        relative = found.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return DEFAULT_CONFIG
+    return DEFAULT_CONFIG.replace('adr_dir = "adrs"      ', f'adr_dir = "{relative}"  ', 1)

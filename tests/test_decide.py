@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from joeladr.adr import load_adr
 from joeladr.cli import app
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, SHARED
 from tests.ingested import Ingested, copy_of
 
 runner = CliRunner()
@@ -203,3 +203,51 @@ def test_errors(adr_dir: Path) -> None:
     assert unknown.exit_code == 1 and unknown.output.startswith("error: ADR-0064 has no option 'Q'")
     no_winner = runner.invoke(app, ["decide", "64"])
     assert no_winner.exit_code == 1 and "no clear winner" in no_winner.output
+
+
+def test_decide_on_a_decided_madr2_adr_keeps_every_word_and_its_deciders(adr_dir: Path) -> None:
+    """A real MADR 2 ADR, already decided (`- Status: accepted` bullet, a Decision Outcome with Positive and
+    Negative Consequences, six deciders): without --revise nothing is written; with it the status bullet
+    changes in place, the earlier decision and both consequence sections stay, and the note names the six."""
+    source = SHARED / "corpus" / "outside" / "elastisys-compliantkubernetes" / "0001-use-rook-storage-orchestrator.md"
+    path = adr_dir / source.name
+    shutil.copy(source, path)
+    before = path.read_text()
+    args = ["decide", "1", "--option", "A", "--reason", "testing"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1 and "already accepted" in refused.output, refused.output
+    assert path.read_text() == before
+    revised = runner.invoke(app, [*args, "--status", "rejected", "--revise"])
+    assert revised.exit_code == 0, revised.output
+    after = path.read_text()
+    assert "**Status**" not in after and "**Date**" not in after
+    assert after.startswith("# Use Rook for Storage Orchestrator\n\n- Status: rejected\n- Deciders: Cristian Klein")
+    kept = (
+        "We no longer need to worry about",
+        "We need to deprecate our NFS storage provider.",
+        'Chosen option: "Rook"',
+    )
+    assert all(words in after for words in kept)
+    assert re.search(r"## Update \(\d{4}-\d\d-\d\d\)", after)
+    assert "### Positive Consequences" in after and "### Negative Consequences" in after
+    for line in before.splitlines():  # every line the author wrote is still there (the old decision quoted)
+        if line.strip() and not line.startswith(("- Status:", "- Date:")):
+            assert line in after or f"> {line}" in after, line
+    note = (adr_dir.parent / "vault" / "decisions" / "ADR-0001 decision.md").read_text()
+    assert "- Cristian Klein" in note and "- Fredrik Liv" in note and note.count("\n  - ") + note.count("\n- ") >= 6
+
+
+def test_decide_keeps_a_proposal_written_in_the_decision_section(adr_dir: Path) -> None:
+    """A proposed ADR whose Decision section already says what is proposed: deciding it moves that text under
+    its own heading instead of deleting it; no --revise needed (nothing was decided yet)."""
+    source = next(CORPUS.glob("0017-*.md"))
+    path = adr_dir / source.name
+    shutil.copy(source, path)
+    before = load_adr(path)
+    assert before.status == "proposed" and before.decision
+    result = runner.invoke(app, ["decide", "17", "--option", "B", "--reason", "it fits"])
+    assert result.exit_code == 0, result.output
+    text = path.read_text()
+    assert "## Proposal (as written before the decision of" in text
+    assert before.decision.splitlines()[0] in text
+    assert "because it fits." in load_adr(path).decision

@@ -1,10 +1,10 @@
-"""The ADR graph (supersession and related links) as Mermaid or Graphviz DOT."""
+"""The ADR graph (supersession, amendments and related links) as Mermaid or Graphviz DOT."""
 
 from __future__ import annotations
 
 from joeladr.adr.model import Adr
 
-EDGE_LABELS = {"supersedes": "supersedes", "related": "related", "mention": "mentions"}
+EDGE_LABELS = {"supersedes": "supersedes", "amends": "amends", "related": "related", "mention": "mentions"}
 
 
 def edges(adrs: list[Adr], mentions: bool = False) -> list[tuple[str, str, str]]:
@@ -16,6 +16,10 @@ def edges(adrs: list[Adr], mentions: bool = False) -> list[tuple[str, str, str]]
             found.add((me, target, "supersedes"))
         for target in adr.superseded_by:
             found.add((target, me, "supersedes"))
+        for target in adr.amends:
+            found.add((me, target, "amends"))
+        for target in adr.amended_by:
+            found.add((target, me, "amends"))
         for target in adr.related:
             if (target, me, "related") not in found and target != me:
                 found.add((me, target, "related"))

@@ -1,4 +1,10 @@
-"""The ADR index: joelclaw's ``| [NNNN](file.md) | Title | Status | Date |`` table in README.md."""
+"""The ADR index: joelclaw's ``| [NNNN](file.md) | Title | Status | Date |`` table, or adr-log's list.
+
+An index file is a README.md or MADR's index.md that lists ADRs: a joeladr table, an adr-log
+block (``<!-- adrlog -->`` ... ``<!-- adrlogstop -->``, written by MADR's tooling) or any
+list of links to ADR files. joeladr rewrites the first two in place and keeps every other
+line; a list in another form it cannot regenerate is refused rather than doubled.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,17 @@ import re
 from pathlib import Path
 
 from joeladr.adr.model import Adr
+from joeladr.adr.naming import read_name
 from joeladr.atomic import atomic_write_text, read_text
+from joeladr.errors import AdrError
 from joeladr.markdown import line_ending, split_lines, strip_eol
 
 HEADER = "| ADR | Title | Status | Date |"
 RULE = "|-----|-------|--------|------|"
 _HEADER_RE = re.compile(r"^\s*\|\s*ADR\s*\|\s*Title\s*\|\s*Status\s*\|", re.IGNORECASE)
-INDEX_LINK = re.compile(r"\[(\d{3,5})\]\(([^)\s]+\.md)\)")
+_LINK = re.compile(r"\]\(\s*(?:\./)?([^)\s#?]+\.md)(?:#[^)\s]*)?\s*\)")
+_ADRLOG_START = re.compile(r"^\s*<!--\s*adrlog\b(?!stop)", re.IGNORECASE)
+_ADRLOG_STOP = re.compile(r"^\s*<!--\s*adrlogstop\s*-->", re.IGNORECASE)
 
 
 def _cell(text: str | None) -> str:
@@ -26,11 +36,15 @@ def status_text(adr: Adr) -> str:
 
 
 def render_rows(adrs: list[Adr]) -> list[str]:
-    ordered = sorted(adrs, key=lambda a: (a.number if a.number is not None else 10**6, a.path.name))
+    ordered = _ordered(adrs)
     return [
         f"| [{a.number_text}]({a.path.name}) | {_cell(a.title)} | {_cell(status_text(a))} | {_cell(a.date)} |"
         for a in ordered
     ]
+
+
+def _ordered(adrs: list[Adr]) -> list[Adr]:
+    return sorted(adrs, key=lambda a: (a.number if a.number is not None else 10**6, a.path.name))
 
 
 def table_span(lines: list[str]) -> tuple[int, int] | None:
@@ -44,33 +58,83 @@ def table_span(lines: list[str]) -> tuple[int, int] | None:
     return None
 
 
+def adrlog_span(lines: list[str]) -> tuple[int, int] | None:
+    """The lines strictly between adr-log's ``<!-- adrlog -->`` and ``<!-- adrlogstop -->`` markers."""
+    start = next((i for i, line in enumerate(lines) if _ADRLOG_START.match(line)), None)
+    if start is None:
+        return None
+    stop = next((i for i in range(start + 1, len(lines)) if _ADRLOG_STOP.match(lines[i])), None)
+    return (start + 1, stop) if stop is not None else None
+
+
+def linked_files(text: str) -> set[str]:
+    """The file names a markdown text links to (``./0001-x.md`` -> ``0001-x.md``)."""
+    return {m.group(1).rsplit("/", 1)[-1] for m in _LINK.finditer(text)}
+
+
+def lists_adrs(text: str) -> bool:
+    """Whether a README/index text is an index: a joeladr table, an adr-log block, or links to ADR files."""
+    lines = split_lines(text)
+    if table_span(lines) is not None or adrlog_span(lines) is not None:
+        return True
+    return any(read_name(name) is not None for name in linked_files(text))
+
+
 def indexed_files(index_path: Path) -> set[str]:
-    """File names the index table links to."""
+    """File names the index links to."""
     if not index_path.is_file():
         return set()
-    return {m.group(2) for m in INDEX_LINK.finditer(read_text(index_path))}
+    return linked_files(read_text(index_path))
 
 
-def render_index(existing: str | None, adrs: list[Adr]) -> str:
-    """The index file's new text: the table replaced, every other line kept."""
+def render_adrlog(adrs: list[Adr], eol: str) -> list[str]:
+    """adr-log's lines: ``- [ADR-0001](0001-x.md) - Title as its heading reads``."""
+    rows = []
+    for adr in _ordered(adrs):
+        name = read_name(adr.path.name)
+        width = name.width if name is not None and name.width else 4
+        number = f"{adr.number:0{width}d}" if adr.number is not None else "????"
+        rows.append(f"- [ADR-{number}]({adr.path.name}) - {adr.heading or adr.title}{eol}")
+    return rows
+
+
+def render_index(existing: str | None, adrs: list[Adr], *, name: str = "README.md") -> str:
+    """The index file's new text: the table (or adr-log list) replaced, every other line kept."""
     if existing is None:
         rows = render_rows(adrs)
         return "# Architecture Decision Records\n\n" + "\n".join([HEADER, RULE, *rows]) + "\n"
     lines = split_lines(existing)
     eol = line_ending(lines)
     span = table_span(lines)
-    rows = [row + eol for row in render_rows(adrs)]
-    if span is None:
-        tail = [] if not lines or lines[-1].endswith(("\n", "\r")) else [eol]
-        return "".join(lines + tail + [eol, HEADER + eol, RULE + eol, *rows])
-    start, end = span
-    header = lines[start : start + 2]  # keep the user's header and rule lines as written
-    return "".join(lines[:start] + header + rows + lines[end:])
+    if span is not None:
+        start, end = span
+        header = lines[start : start + 2]  # keep the user's header and rule lines as written
+        return "".join(lines[:start] + header + [row + eol for row in render_rows(adrs)] + lines[end:])
+    log = adrlog_span(lines)
+    if log is not None:
+        start, end = log
+        block = lines[start:end]
+        lead = 0
+        while lead < len(block) and not strip_eol(block[lead]).strip():
+            lead += 1
+        trail = len(block)
+        while trail > lead and not strip_eol(block[trail - 1]).strip():
+            trail -= 1
+        body = render_adrlog(adrs, eol)
+        return "".join(lines[:start] + block[:lead] + body + block[trail:] + lines[end:])
+    if lists_adrs(existing):
+        raise AdrError(
+            f"{name} lists the ADRs in a form joeladr does not write, so `adr index` leaves it alone",
+            hint=f"add a `{HEADER}` header line where the table should go, or an adr-log block "
+            "(<!-- adrlog --> ... <!-- adrlogstop -->)",
+        )
+    tail = [] if not lines or lines[-1].endswith(("\n", "\r")) else [eol]
+    return "".join(lines + tail + [eol, HEADER + eol, RULE + eol, *[row + eol for row in render_rows(adrs)]])
 
 
 def write_index(index_path: Path, adrs: list[Adr]) -> bool:
     existing = read_text(index_path) if index_path.exists() else None
-    new = render_index(existing, adrs)
+    new = render_index(existing, adrs, name=index_path.name)
     if new == existing:
         return False
     atomic_write_text(index_path, new)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from urllib.parse import unquote
 
+from joeladr.adr.fields import KNOWN_STATUSES
 from joeladr.adr.index import indexed_files
 from joeladr.adr.model import STANDARD_STATUSES, Adr
+from joeladr.adr.naming import read_name
 from joeladr.adr.repo import AdrRepository
 
 Severity = Literal["error", "warning"]
@@ -25,12 +28,19 @@ class LintIssue:
         return asdict(self)
 
 
-def lint(repo: AdrRepository, statuses: tuple[str, ...] = STANDARD_STATUSES) -> list[LintIssue]:
-    """Every problem found, errors first, then by file."""
+def lint(repo: AdrRepository, statuses: tuple[str, ...] | None = None) -> list[LintIssue]:
+    """Every problem found, errors first, then by file.
+
+    ``statuses`` are the accepted status values (default: the common ones of MADR, Nygard,
+    log4brains and EIP-like processes, see :data:`joeladr.adr.fields.KNOWN_STATUSES`).
+    """
+    if statuses is None:
+        statuses = tuple(dict.fromkeys((*STANDARD_STATUSES, *KNOWN_STATUSES)))
     adrs, failures = repo.load_all()
     issues: list[LintIssue] = [
         LintIssue("error", "unreadable", f"{f.path.name}: {f.error.message}", str(f.path)) for f in failures
     ]
+    issues += _folder_issues(repo, adrs, failures)
     for number, paths in sorted(repo.by_number().items()):
         if len(paths) > 1:
             names = ", ".join(p.name for p in paths)
@@ -48,15 +58,16 @@ def lint(repo: AdrRepository, statuses: tuple[str, ...] = STANDARD_STATUSES) -> 
     for adr in adrs:
         by_number.setdefault(adr.number, []).append(adr)
 
-    if repo.index_path.is_file():
-        listed = indexed_files(repo.index_path)
+    index = repo.index_file()
+    if index is not None:
+        listed = indexed_files(index)
         for adr in adrs:
             if adr.path.name not in listed:
                 issues.append(
                     LintIssue(
                         "warning",
                         "not-in-index",
-                        f"{adr.path.name} is missing from {repo.index_path.name}",
+                        f"{adr.path.name} is missing from {index.name}",
                         str(adr.path),
                         adr.number,
                     )
@@ -74,6 +85,12 @@ def lint(repo: AdrRepository, statuses: tuple[str, ...] = STANDARD_STATUSES) -> 
                     f"{adr.path.name}: status '{adr.raw_status}' is not one of {', '.join(statuses)}",
                     where,
                     adr.number,
+                )
+            )
+        if adr.date is not None and _impossible_date(adr.date):
+            issues.append(
+                LintIssue(
+                    "warning", "invalid-date", f"{adr.path.name}: date {adr.date} is not a real date", where, adr.number
                 )
             )
         for target in adr.superseded_by:
@@ -141,6 +158,48 @@ def lint(repo: AdrRepository, statuses: tuple[str, ...] = STANDARD_STATUSES) -> 
     return sorted(
         issues, key=lambda i: (order[i.severity], i.number if i.number is not None else -1, i.code, i.message)
     )
+
+
+def _folder_issues(repo: AdrRepository, adrs: list[Adr], failures: Sequence[object]) -> list[LintIssue]:
+    """No ADR found at all, and markdown files that are not read as ADRs (nor index nor template)."""
+    issues: list[LintIssue] = []
+    strangers = repo.unrecognized()
+    for path in strangers:
+        why = (
+            "is named like an ADR but has no heading or front matter"
+            if read_name(path.name, repo.pattern) is not None
+            else "is not named like an ADR (0001-title.md, 001-title.md, adr-001-title.md, ADR-1.md, "
+            "20200925-title.md), so it is not read; set [adr] pattern if it is one"
+        )
+        issues.append(LintIssue("warning", "not-an-adr", f"{path.name} {why}", str(path)))
+    if not adrs and not failures:
+        if strangers:
+            issues.append(
+                LintIssue(
+                    "error",
+                    "no-adrs",
+                    f"no ADRs found in {repo.folder}: {len(strangers)} markdown "
+                    f"file{'s' if len(strangers) != 1 else ''}, none named like an ADR",
+                    str(repo.folder),
+                )
+            )
+        else:
+            issues.append(LintIssue("warning", "no-adrs", f"no ADRs in {repo.folder} yet", str(repo.folder)))
+    return issues
+
+
+def _impossible_date(text: str) -> bool:
+    import datetime as dt
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if not match:
+        return False
+    try:
+        dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return True
+    return False
 
 
 def has_errors(issues: list[LintIssue]) -> bool:

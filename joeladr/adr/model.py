@@ -6,7 +6,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Style = Literal["front-matter", "inline", "section", "none"]
+Style = Literal["front-matter", "inline", "bullet", "line", "table", "section", "none"]
+"""Where an ADR keeps its status: YAML front matter, a bold ``**Status**:`` field, a MADR 2 bullet
+(``* Status: accepted``), a plain ``Status:`` line, a metadata table row, a Nygard ``## Status``
+section, or nowhere."""
 
 STANDARD_STATUSES = (
     "proposed",
@@ -61,7 +64,7 @@ class SourceItem:
 
 @dataclass(frozen=True)
 class Reference:
-    kind: Literal["mention", "link", "wikilink", "supersedes", "superseded-by", "related"]
+    kind: Literal["mention", "link", "wikilink"]
     target: str  # a 4-digit ADR number, or the link/wikilink target as written
     line: int | None = None
 
@@ -77,6 +80,8 @@ class Adr:
     style: Style
     tags: list[str] = field(default_factory=list)
     deciders: list[str] = field(default_factory=list)
+    consulted: list[str] = field(default_factory=list)
+    informed: list[str] = field(default_factory=list)
     context: str = ""
     criteria: list[Criterion] = field(default_factory=list)
     options: list[Option] = field(default_factory=list)
@@ -88,8 +93,11 @@ class Adr:
     references: list[Reference] = field(default_factory=list)
     supersedes: list[str] = field(default_factory=list)
     superseded_by: list[str] = field(default_factory=list)
+    amends: list[str] = field(default_factory=list)
+    amended_by: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
     section_titles: list[str] = field(default_factory=list)
+    heading: str = ""  # the title heading as written (markdown kept), "" when the title is not a heading
 
     @property
     def number_text(self) -> str:
@@ -122,6 +130,8 @@ class Adr:
             {
                 "raw_status": self.raw_status,
                 "deciders": self.deciders,
+                "consulted": self.consulted,
+                "informed": self.informed,
                 "context": self.context,
                 "criteria": [asdict(c) for c in self.criteria],
                 "options": [
@@ -144,6 +154,8 @@ class Adr:
                 "consequences": self.consequences,
                 "supersedes": self.supersedes,
                 "superseded_by": self.superseded_by,
+                "amends": self.amends,
+                "amended_by": self.amended_by,
                 "related": self.related,
                 "mentions": sorted({r.target for r in self.references if r.kind == "mention"}),
                 "sections": self.section_titles,

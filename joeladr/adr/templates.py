@@ -1,7 +1,20 @@
-"""New-ADR templates: MADR 4, Nygard (adr-tools), and joelclaw's own style."""
+"""New ADRs: in the folder's own style, or from a named template (MADR 4, MADR 2, Nygard, joelclaw).
+
+A folder that already holds ADRs gives the new one its header (front matter keys in their
+order, MADR bullets, bold fields or a Nygard ``Date:`` line and ``## Status`` section), its
+title heading (``# 12. Title``, ``# ADR 005: Title``, no heading when the title lives in
+front matter), its default status in the folder's case (with the folder's emoji), its line
+endings, and a body of its template family. ``--template`` picks the family instead. Only
+the joelclaw family has the Source Material section joeladr ingests talks from.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
+from joeladr.adr.style import FolderStyle
 from joeladr.errors import UsageError
 
 JOELCLAW = """\
@@ -14,6 +27,9 @@ tags: []
 
 # ADR-{number:04d}: {title}
 
+{body}"""
+
+JOELCLAW_BODY = """\
 ## Context
 
 What is the issue that motivates this decision?
@@ -52,18 +68,21 @@ decision-makers: {deciders_yaml}
 
 # {title}
 
+{body}"""
+
+MADR_BODY = """\
 ## Context and Problem Statement
 
 Describe the context and problem statement in two or three sentences.
 
 ## Decision Drivers
 
-* First driver — the force or concern behind it
+{bullet} First driver — the force or concern behind it
 
 ## Considered Options
 
-* Option A: first option
-* Option B: second option
+{bullet} Option A: first option
+{bullet} Option B: second option
 
 ## Decision Outcome
 
@@ -71,21 +90,30 @@ Chosen option: "", because ...
 
 ### Consequences
 
-* Good, because ...
-* Bad, because ...
+{bullet} Good, because ...
+{bullet} Bad, because ...
 
 ## Pros and Cons of the Options
 
 ### Option A: first option
 
-* Good, because ...
-* Bad, because ...
+{bullet} Good, because ...
+{bullet} Bad, because ...
 
 ### Option B: second option
 
-* Good, because ...
-* Bad, because ...
+{bullet} Good, because ...
+{bullet} Bad, because ...
 """
+
+MADR2 = """\
+# {title}
+
+{bullet} Status: {status}
+{bullet} Deciders: {deciders}
+{bullet} Date: {date}
+
+{body}"""
 
 NYGARD = """\
 # {number}. {title}
@@ -96,6 +124,9 @@ Date: {date}
 
 {status_title}
 
+{body}"""
+
+NYGARD_BODY = """\
 ## Context
 
 The issue motivating this decision, and any context that influences or constrains it.
@@ -109,20 +140,149 @@ The change that we're proposing or have agreed to implement.
 What becomes easier or more difficult to do because of this change.
 """
 
-TEMPLATES = {"joelclaw": JOELCLAW, "madr": MADR, "nygard": NYGARD}
+TEMPLATES = {"joelclaw": JOELCLAW, "madr": MADR, "madr2": MADR2, "nygard": NYGARD}
+BODIES = {"joelclaw": JOELCLAW_BODY, "madr": MADR_BODY, "madr2": MADR_BODY, "nygard": NYGARD_BODY}
+
+
+def _check(name: str) -> str:
+    if name.lower() not in TEMPLATES:
+        raise UsageError(f"unknown template '{name}'", hint=f"choose one of: {', '.join(TEMPLATES)}")
+    return name.lower()
 
 
 def render_template(name: str, *, number: int, title: str, status: str, date: str, deciders: str) -> str:
-    template = TEMPLATES.get(name.lower())
-    if template is None:
-        raise UsageError(f"unknown template '{name}'", hint=f"choose one of: {', '.join(TEMPLATES)}")
+    """A named template as joeladr ships it (LF, 4-digit numbers in joelclaw headings)."""
+    family = _check(name)
     deciders_yaml = deciders if deciders else "[]"
     safe_title = title.replace("\n", " ")
-    return template.format(
+    return TEMPLATES[family].format(
         number=number,
         title=safe_title,
         status=status,
         status_title=status.capitalize(),
         date=date,
         deciders_yaml=deciders_yaml,
+        deciders=deciders,
+        bullet="*",
+        body=BODIES[family].format(bullet="*"),
     )
+
+
+def render_new(
+    style: FolderStyle,
+    template: str | None,
+    *,
+    fallback: str,
+    number: int,
+    title: str,
+    status: str | None,
+    date: str,
+    deciders: str,
+) -> str:
+    """A new ADR's text in the folder's style; ``template`` chooses the family, ``fallback`` serves an empty folder."""
+    if template is not None:
+        _check(template)
+    status_value = status or style.default_status
+    if style.family is None or (template is not None and template.lower() != style.family):
+        text = render_template(
+            template or fallback, number=number, title=title, status=status_value, date=date, deciders=deciders
+        )
+    else:
+        text = _render_learned(style, number=number, title=title, status=status_value, date=date, deciders=deciders)
+    if style.eol != "\n":
+        text = text.replace("\n", style.eol)
+    return text
+
+
+def _render_learned(style: FolderStyle, *, number: int, title: str, status: str, date: str, deciders: str) -> str:
+    family = style.family or "nygard"
+    cased = style.cased(status)
+    parts: list[str] = []
+    if style.front_keys or style.status_form == "front-matter":
+        parts.append(_front_matter(style, number=number, title=title, status=cased, date=date, deciders=deciders))
+    if style.heading:
+        parts.append("# " + style.heading.format(number=number, title=title) + "\n\n")
+    if style.status_form in ("bullet", "inline", "line", "table"):
+        parts.append(_header_fields(style, status=cased, date=date, deciders=deciders))
+    elif style.status_form == "section" or (family == "nygard" and style.status_form != "front-matter"):
+        if style.date_form == "line":
+            parts.append(f"Date: {date}\n\n")
+        mark = style.emoji.get(status.lower())
+        parts.append(f"## Status\n\n{mark + ' ' if mark else ''}{cased}\n\n")
+    parts.append(BODIES[family].format(bullet=style.bullet))
+    text = "".join(parts)
+    if style.section_level == 1:  # MADR variants whose sections are "# Context and Problem Statement"
+        text = re.sub(r"^#(#+) ", r"\1 ", text, flags=re.MULTILINE)
+    return text
+
+
+def _yaml(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml(v) if _plain(str(v)) else json.dumps(v, ensure_ascii=False) for v in value) + "]"
+    text = str(value)
+    if text[:1] in "{[&*!|>'\"%@`#" or ": " in text or " #" in text or text != text.strip():
+        return json.dumps(text, ensure_ascii=False)
+    return text
+
+
+def _plain(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z][\w .-]*", text)) and text.lower() not in ("yes", "no", "true", "false", "null")
+
+
+def _front_matter(style: FolderStyle, *, number: int, title: str, status: str, date: str, deciders: str) -> str:
+    keys = list(style.front_keys)
+    if not keys:
+        keys = [("status", None), ("date", None)]
+    if style.status_form == "front-matter" and not any(k.lower() == "status" for k, _ in keys):
+        keys.insert(0, ("status", None))
+    names = [d.strip() for d in deciders.split(",") if d.strip()]
+    lines = ["---"]
+    for key, shared in keys:
+        lowered = key.lower()
+        if lowered == "status":
+            value: Any = status
+        elif lowered == "date":
+            value = date
+        elif lowered == "title":
+            value = style.front_title.format(number=number, title=title)
+            if style.front_title_block:
+                lines.append(f"{key}: |\n  {value}")
+                continue
+        elif lowered in ("adr", "number", "id", "slug"):
+            value = number
+        elif lowered in ("deciders", "decision-makers", "decision_makers"):
+            value = names if names else []
+        elif lowered == "tags":
+            value = [status] if style.tags_hold_status else []
+        elif lowered in ("authors", "consulted", "informed"):
+            value = []
+        else:
+            value = shared
+        rendered = _yaml(value)
+        lines.append(f"{key}: {rendered}".rstrip() if rendered else f"{key}:")
+    lines.append("---")
+    return "\n".join(lines) + "\n\n"
+
+
+def _header_fields(style: FolderStyle, *, status: str, date: str, deciders: str) -> str:
+    keys = list(style.header_keys) or ["Status", "Date"]
+    if not any(k.lower() == "status" for k in keys):
+        keys.insert(0, "Status" if style.key_case == "capital" else "status")
+    values = {"status": status, "date": date, "deciders": deciders, "decision-makers": deciders}
+    lines = []
+    for key in keys:
+        lowered = key.lower()
+        if lowered not in values:
+            continue
+        if lowered == "date" and style.date_form is None:
+            continue
+        value = values[lowered]
+        if style.status_form == "inline":
+            lines.append(f"- **{key}**: {value}".rstrip())
+        elif style.status_form == "line":
+            lines.append(f"{key}: {value}".rstrip())
+        else:
+            lines.append(f"{style.bullet} {key}: {value}".rstrip())
+    return "\n".join(lines) + "\n\n"

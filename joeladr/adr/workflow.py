@@ -1,25 +1,42 @@
-"""ADR operations that touch files: status, supersede, link, index."""
+"""ADR operations that touch files: status, supersede, link, index. Every edit goes through
+:class:`joeladr.adr.edit.AdrDocument`, in the style of the folder (:meth:`AdrRepository.style`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from joeladr.adr.edit import AdrDocument
+from joeladr.adr.edit import AdrDocument, LinkTarget
+from joeladr.adr.fields import KNOWN_STATUSES, status_phrase
 from joeladr.adr.index import write_index
 from joeladr.adr.model import STANDARD_STATUSES, Adr
-from joeladr.adr.parse import parse_adr
 from joeladr.adr.repo import AdrRepository
+from joeladr.adr.style import FolderStyle
 from joeladr.errors import UsageError
 
 
+def open_document(repo: AdrRepository, ref: str | Path, *, style: FolderStyle | None = None) -> AdrDocument:
+    """The ADR ``ref`` as an editable document that knows its folder's style, numbering and links."""
+    path = repo.find(str(ref))
+    return AdrDocument.load(path, style=style or repo.style(), number=repo.number_of(path), resolve=repo.resolve)
+
+
+def known_statuses(style: FolderStyle) -> set[str]:
+    """Statuses ``adr status`` accepts without ``--custom``: the common ones and those the folder already uses."""
+    return set(STANDARD_STATUSES) | (set(KNOWN_STATUSES) - {"superceded"}) | set(style.statuses)
+
+
 def set_status(repo: AdrRepository, ref: str, value: str, *, allow_custom: bool = False) -> tuple[Path, bool]:
-    value = value.strip().lower()
-    if not allow_custom and value not in STANDARD_STATUSES:
+    value = " ".join(value.split())
+    phrase = status_phrase(value)
+    normalized = phrase.value if phrase else value.lower()
+    style = repo.style()
+    if not allow_custom and normalized not in known_statuses(style):
         raise UsageError(
-            f"'{value}' is not a known status", hint=f"use one of {', '.join(STANDARD_STATUSES)}, or --custom"
+            f"'{value}' is not a known status",
+            hint=f"use one of {', '.join(STANDARD_STATUSES)} (or a status this folder uses), or --custom",
         )
-    document = AdrDocument.load(repo.find(ref))
-    parse_adr(document.text, document.path)  # refuse malformed files before editing
+    document = open_document(repo, ref, style=style)
+    document.parse()  # refuse malformed files before editing
     document.set_status(value)
     return document.path, document.save()
 
@@ -29,20 +46,17 @@ def supersede(repo: AdrRepository, old_ref: str, new_ref: str) -> list[Path]:
     old_path, new_path = repo.find(old_ref), repo.find(new_ref)
     if old_path == new_path:
         raise UsageError("an ADR cannot supersede itself")
-    old_doc, new_doc = AdrDocument.load(old_path), AdrDocument.load(new_path)
-    old_adr, new_adr = parse_adr(old_doc.text, old_path), parse_adr(new_doc.text, new_path)
-    mark_superseded(old_doc, old_adr, new_adr.number_text)
-    new_doc.add_relation("supersedes", old_adr.number_text)
+    style = repo.style()
+    old_doc, new_doc = open_document(repo, old_path, style=style), open_document(repo, new_path, style=style)
+    old_adr, new_adr = old_doc.parse(), new_doc.parse()
+    mark_superseded(old_doc, old_adr, new_adr)
+    new_doc.add_relation("supersedes", LinkTarget.of(old_adr))
     return _save_all([old_doc, new_doc])
 
 
-def mark_superseded(document: AdrDocument, adr: Adr, by: str) -> None:
+def mark_superseded(document: AdrDocument, adr: Adr, by: Adr | str) -> None:
     """Status superseded plus the link to ``by``, in the file's own style."""
-    if adr.style == "front-matter":
-        document.set_status("superseded")
-        document.add_relation("superseded-by", by)
-    else:
-        document.set_status(f"superseded by {by}")
+    document.mark_superseded(by)
 
 
 def link(repo: AdrRepository, a_ref: str, b_ref: str) -> list[Path]:
@@ -50,10 +64,11 @@ def link(repo: AdrRepository, a_ref: str, b_ref: str) -> list[Path]:
     a_path, b_path = repo.find(a_ref), repo.find(b_ref)
     if a_path == b_path:
         raise UsageError("an ADR cannot be linked to itself")
-    a_doc, b_doc = AdrDocument.load(a_path), AdrDocument.load(b_path)
-    a_adr, b_adr = parse_adr(a_doc.text, a_path), parse_adr(b_doc.text, b_path)
-    a_doc.add_relation("related", b_adr.number_text)
-    b_doc.add_relation("related", a_adr.number_text)
+    style = repo.style()
+    a_doc, b_doc = open_document(repo, a_path, style=style), open_document(repo, b_path, style=style)
+    a_adr, b_adr = a_doc.parse(), b_doc.parse()
+    a_doc.add_relation("related", LinkTarget.of(b_adr))
+    b_doc.add_relation("related", LinkTarget.of(a_adr))
     return _save_all([a_doc, b_doc])
 
 

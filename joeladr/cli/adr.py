@@ -15,22 +15,26 @@ if TYPE_CHECKING:
 def _repo(ctx: typer.Context) -> "AdrRepository":
     from joeladr.adr.repo import AdrRepository
 
-    return AdrRepository(settings_of(ctx).adr_dir)
+    settings = settings_of(ctx)
+    return AdrRepository(settings.adr_dir, settings.adr_pattern)
 
 
 def new(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="The decision's title.")],
-    template: Annotated[str | None, typer.Option(help="joelclaw | madr | nygard (default from settings).")] = None,
-    status: Annotated[str, typer.Option(help="Initial status.")] = "proposed",
+    template: Annotated[
+        str | None,
+        typer.Option(help="joelclaw | madr | madr2 | nygard (default: the style of the folder's ADRs)."),
+    ] = None,
+    status: Annotated[str | None, typer.Option(help="Initial status (default: the folder's, else proposed).")] = None,
     deciders: Annotated[str | None, typer.Option(help="Who decides.")] = None,
 ) -> None:
-    """Create the next-numbered ADR from a template.
+    """Create the next-numbered ADR in the folder's own style (naming, template, status, line endings).
 
     Example: joeladr adr new "Use Qdrant for vector search" --template madr
     """
     settings = settings_of(ctx)
-    path = _repo(ctx).create(title, template or settings.adr_template, status=status, deciders=deciders)
+    path = _repo(ctx).create(title, template, status=status, deciders=deciders, fallback_template=settings.adr_template)
     typer.echo(str(path))
 
 
@@ -90,7 +94,15 @@ def show(
         for s in adr.sources:
             box = "x" if s.done else " "
             out.print(f"  \\[{box}] {s.url}")
-    relations = [("supersedes", adr.supersedes), ("superseded by", adr.superseded_by), ("related", adr.related)]
+    relations = [
+        ("supersedes", adr.supersedes),
+        ("superseded by", adr.superseded_by),
+        ("amends", adr.amends),
+        ("amended by", adr.amended_by),
+        ("related", adr.related),
+    ]
+    if adr.deciders:
+        out.print(f"\n[bold]Deciders[/bold]: {', '.join(adr.deciders)}", markup=True)
     for name, values in relations:
         if values:
             out.print(f"\n[bold]{name.capitalize()}[/bold]: " + ", ".join(f"ADR-{v}" for v in values))
@@ -102,7 +114,7 @@ def status_(
     value: Annotated[str, typer.Argument(help="New status, e.g. accepted.")],
     custom: Annotated[bool, typer.Option("--custom", help="Allow a status outside the standard set.")] = False,
 ) -> None:
-    """Change an ADR's status, in the style the file uses (front matter or inline).
+    """Change an ADR's status where and how the file writes it (front matter, bullet, field, Status section).
 
     Example: joeladr adr status 0064 accepted
     """
@@ -143,7 +155,7 @@ def link(
 
 
 def index(ctx: typer.Context) -> None:
-    """Write the ADR index table into README.md of the ADR folder, keeping any text around it.
+    """Write the ADR index (README.md table or index.md adr-log list), keeping any text around it.
 
     Example: joeladr adr index
     """

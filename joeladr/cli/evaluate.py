@@ -46,7 +46,7 @@ def evaluate(
     from joeladr.evaluate.run import retrieve, update_note
 
     settings = settings_of(ctx)
-    record = AdrRepository(settings.adr_dir).get(adr)
+    record = AdrRepository(settings.adr_dir, settings.adr_pattern).get(adr)
     weights = _pairs(weight)
     embedder = make_query_embedder(settings)
     with opened_store(settings, embedder.dimension) as store:
@@ -127,7 +127,7 @@ def finding(
         raise UsageError("give only one of --accept, --reject, --pending")
     status: Status | None = "accepted" if accept else "rejected" if reject else "pending" if pending else None
     settings = settings_of(ctx)
-    record = AdrRepository(settings.adr_dir).get(adr)
+    record = AdrRepository(settings.adr_dir, settings.adr_pattern).get(adr)
     result = curate(
         settings,
         record,

@@ -97,7 +97,7 @@ def ingest(
     if adr:
         from joeladr.adr.repo import AdrRepository
 
-        refs += refs_for_adr(AdrRepository(settings.adr_dir).get(adr).sources)
+        refs += refs_for_adr(AdrRepository(settings.adr_dir, settings.adr_pattern).get(adr).sources)
     if not refs:
         raise UsageError("nothing to ingest", hint="give a URL, a video id or a file, or --adr N")
     # the embedder and the store load on first use, i.e. after transcription: whisper gets the CPU alone
