@@ -49,6 +49,7 @@ class DecisionPlan:
     reason: str
     evaluation: Evaluation
     changes: list[FileChange] = field(default_factory=list)
+    root: Path | None = None  # the workspace: the diff names files relative to it, as git does
 
     @property
     def changed(self) -> list[FileChange]:
@@ -59,7 +60,7 @@ class DecisionPlan:
         for change in self.changed:
             old = (change.old or "").splitlines(keepends=True)
             new = change.new.splitlines(keepends=True)
-            label = str(change.path)
+            label = _relative(change.path, self.root)
             parts.extend(
                 difflib.unified_diff(
                     old, new, fromfile=f"a/{label}" if change.old is not None else "/dev/null", tofile=f"b/{label}"
@@ -71,6 +72,23 @@ class DecisionPlan:
         changed = self.changed
         write_all({c.path: c.new for c in changed})
         return [c.path for c in changed]
+
+    def to_json(self, *, written: Sequence[Path] | None = None) -> dict[str, object]:
+        """The plan as data: the diff when nothing was written (a dry run), else the files written."""
+        data: dict[str, object] = {
+            "adr": self.adr.number_text,
+            "title": self.adr.title,
+            "status": self.status,
+            "option": {"id": self.option.id, "title": self.option.title},
+            "reason": self.reason,
+            "winner": self.evaluation.matrix.clear_winner(),
+            "files": [str(c.path) for c in self.changed],
+        }
+        if written is None:
+            data |= {"dry_run": True, "diff": self.diff()}
+        else:
+            data |= {"dry_run": False, "written": [str(p) for p in written]}
+        return data
 
 
 def plan_decision(
@@ -142,7 +160,13 @@ def plan_decision(
     decided = parse_adr(document.text, path)
     changes.append(_decision_note(settings, decided, chosen, status, reason, date, evaluation, sources, deciders))
     changes.append(_index_change(repo, {c.path: c.new for c in changes if c.path.suffix == ".md"}))
-    return DecisionPlan(decided, chosen, status, reason, evaluation, changes)
+    return DecisionPlan(decided, chosen, status, reason, evaluation, changes, root=settings.root)
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    if root is not None and path.is_absolute() and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return str(path).lstrip("/")
 
 
 def _choose(

@@ -54,7 +54,12 @@ class Settings:
     adr_template: str = field(default="joelclaw", metadata={"toml": "adr.template", "env": "JOELADR_ADR_TEMPLATE"})
     sources_folder: str = field(default="sources", metadata={"toml": "vault.sources_folder"})
     decisions_folder: str = field(default="decisions", metadata={"toml": "vault.decisions_folder"})
-    lock_wait: float = field(default=30.0, metadata={"toml": "store.lock_wait", "env": "JOELADR_LOCK_WAIT"})
+    lock_wait: float = field(
+        default=30.0, metadata={"toml": "store.lock_wait", "env": "JOELADR_LOCK_WAIT", "minimum": 0}
+    )
+    release_store_after: float = field(
+        default=5.0, metadata={"toml": "mcp.release_store_after", "env": "JOELADR_MCP_RELEASE_AFTER", "minimum": 0}
+    )
     top_k: int = field(default=5, metadata={"toml": "evaluate.top_k", "env": "JOELADR_TOP_K"})
     min_score: float = field(default=0.3, metadata={"toml": "evaluate.min_score", "env": "JOELADR_MIN_SCORE"})
 
@@ -121,6 +126,8 @@ def resolve_settings(
                 values[spec.name] = root / Path(str(spec.default))
             continue
         values[spec.name] = _coerce(spec.name, raw, spec.type, bool(meta.get("path")), base, source)
+        if "minimum" in meta and not values[spec.name] >= meta["minimum"]:  # NaN fails too
+            raise ConfigError(f"{source}: {spec.name} must be at least {meta['minimum']}, got {raw!r}")
     return Settings(**values)
 
 
@@ -177,4 +184,7 @@ compute_type = "int8"
 
 [adr]
 template = "joelclaw"     # joelclaw | madr | nygard
+
+[mcp]
+# release_store_after = 5   # seconds `joeladr mcp` keeps the vector store open after a call
 """

@@ -56,6 +56,15 @@ class AdrRepository:
                 failures.append(LoadFailure(path, exc))
         return adrs, failures
 
+    def select(self, status: str | None = None, tag: str | None = None) -> tuple[list[Adr], list[LoadFailure]]:
+        """The ADRs with this (normalized) status and this tag (either may be None), and the unreadable files."""
+        adrs, failures = self.load_all()
+        if status:
+            adrs = [a for a in adrs if a.status == status.strip().lower()]
+        if tag:
+            adrs = [a for a in adrs if tag.strip().lower() in (t.lower() for t in a.tags)]
+        return adrs, failures
+
     def by_number(self) -> dict[int, list[Path]]:
         groups: dict[int, list[Path]] = defaultdict(list)
         for path in self.paths():

@@ -44,11 +44,7 @@ def list_(
 
     Example: joeladr adr list --status proposed --json
     """
-    adrs, failures = _repo(ctx).load_all()
-    if status:
-        adrs = [a for a in adrs if a.status == status.lower()]
-    if tag:
-        adrs = [a for a in adrs if tag.lower() in (t.lower() for t in a.tags)]
+    adrs, failures = _repo(ctx).select(status, tag)
     if as_json:
         print_json([a.summary() for a in adrs])
     else:

@@ -40,15 +40,24 @@ def evaluate(
     """
     from joeladr.adr.repo import AdrRepository
     from joeladr.engines import make_query_embedder, opened_store
-    from joeladr.evaluate.run import retrieve, update_note
+    from joeladr.evaluate.run import evaluate as run_evaluate
 
     settings = settings_of(ctx)
     record = AdrRepository(settings.adr_dir).get(adr)
     weights = _pairs(weight)
     embedder = make_query_embedder(settings)
     with opened_store(settings, embedder.dimension) as store:
-        found = retrieve(settings, record, store, embedder, top_k=top_k, min_score=min_score, source_ids=source)
-    result = update_note(settings, record, found, weights=weights, must_have=must_have or [])
+        result = run_evaluate(
+            settings,
+            record,
+            store,
+            embedder,
+            top_k=top_k,
+            min_score=min_score,
+            source_ids=source,
+            weights=weights,
+            must_have=must_have or [],
+        )
     show(result.to_json(), as_json)
 
 
