@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 import anyio.from_thread
@@ -29,6 +29,11 @@ from joeladr.agents.bridge import ProgressBridge, error_text, redact, run_blocki
 from joeladr.engines import ResidentEngines
 from joeladr.errors import AdrNotFound, JoeladrError, UsageError
 from joeladr.settings import Settings
+
+if TYPE_CHECKING:
+    from joeladr.adr.model import Adr
+    from joeladr.adr.repo import AdrRepository
+    from joeladr.evaluate.findings import Evaluation
 
 log = logging.getLogger("joeladr.agents")
 
@@ -250,7 +255,7 @@ def _progress_sender(ctx: Context[Any, Any]) -> Callable[[float, str], None]:
 def _add_adr_tools(server: JoeladrMCPServer) -> None:
     settings = server.workspace
 
-    def repo() -> Any:
+    def repo() -> "AdrRepository":
         from joeladr.adr.repo import AdrRepository
 
         return AdrRepository(settings.adr_dir)
@@ -273,7 +278,7 @@ def _add_adr_tools(server: JoeladrMCPServer) -> None:
         """One ADR's structure: status, context, evaluation criteria (ids and questions), options (ids,
         titles, pros and cons), source material (the talks it names, ticked or not) and relations."""
         adr = repo().get(str(number))
-        return adr.to_json() | {"resource": f"adr://{adr.number_text}"}  # type: ignore[no-any-return]
+        return adr.to_json() | {"resource": f"adr://{adr.number_text}"}
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False))
     def new_adr(
@@ -318,7 +323,7 @@ def _add_adr_tools(server: JoeladrMCPServer) -> None:
 def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
     settings, engines = server.workspace, server.engines
 
-    def adr_of(number: int | str) -> Any:
+    def adr_of(number: int | str) -> "Adr":
         from joeladr.adr.repo import AdrRepository
 
         return AdrRepository(settings.adr_dir).get(str(number))
@@ -404,10 +409,10 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
         return plan.to_json(written=plan.apply())
 
 
-def _evaluation(result: Any) -> dict[str, Any]:
+def _evaluation(result: "Evaluation") -> dict[str, Any]:
     from joeladr.timecode import timestamp
 
-    data: dict[str, Any] = result.to_json()
+    data = result.to_json()
     for key in ("criteria", "pain_points", "counter_arguments", "option_findings"):
         for target in data[key]:
             for finding in target["findings"]:
