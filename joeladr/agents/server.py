@@ -128,7 +128,10 @@ def _first_line(exc: BaseException) -> str:
 def _error_result(text: str, message: str, hint: str | None, secrets: tuple[str, ...]) -> CallToolResult:
     return CallToolResult(
         content=[TextContent(type="text", text=text)],
-        structured_content={"error": redact(message.splitlines()[0] if message else "", secrets), "hint": hint},
+        structured_content={
+            "error": redact(message.splitlines()[0] if message else "", secrets),
+            "hint": redact(hint, secrets) if hint else None,
+        },
         is_error=True,
     )
 
