@@ -406,6 +406,74 @@ def bench_search(sizes: Sequence[int], repeat: int) -> None:
             )
 
 
+def bench_mcp(repeat: int, size: int = 10_000) -> None:
+    """Warm `search_evidence` through a running `joeladr mcp` (stdio, the default) against a cold
+    `joeladr search` process, interleaved; and the same call when the idle store was released."""
+    import anyio
+    from mcp import ClientSession
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+
+    source = build_store(size, "edge")
+    if not (source / "home" / "models").exists():
+        os.symlink(OUT / "models", source / "home" / "models")
+    homes = {}
+    for name in ("kept", "released", "cold"):  # one store each: Qdrant Edge allows one process per store
+        folder = OUT / f"mcp-{name}"
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(source / "home", folder / "home", symlinks=True)
+        homes[name] = {**ENV, "JOELADR_HOME": str(folder / "home"), "JOELADR_VAULT": str(folder / "vault")}
+    homes["kept"]["JOELADR_MCP_RELEASE_AFTER"] = "3600"
+    homes["released"]["JOELADR_MCP_RELEASE_AFTER"] = "0"
+    query = {"query": "supervisor restarts a crashed process", "limit": 5}
+    warm: list[float] = []
+    reopened: list[float] = []
+    cold: list[float] = []
+
+    async def timed(session: ClientSession) -> float:
+        start = time.perf_counter()
+        result = await session.call_tool("search_evidence", query)
+        assert not result.is_error, result.content
+        return time.perf_counter() - start
+
+    async def measure() -> None:
+        def server(name: str) -> StdioServerParameters:
+            return StdioServerParameters(command=PY, args=["-m", "joeladr", "mcp"], env=homes[name])
+
+        async with (
+            stdio_client(server("kept")) as (r1, w1),
+            ClientSession(r1, w1) as kept,
+            stdio_client(server("released")) as (r2, w2),
+            ClientSession(r2, w2) as released,
+        ):
+            await kept.initialize()
+            await released.initialize()
+            await timed(kept)  # the first call of each loads the model: not what is measured
+            await timed(released)
+            for _ in range(repeat * 3):  # interleaved, so that drift in the machine's load hits all alike
+                warm.append(await timed(kept))
+                reopened.append(await timed(released))
+                wall, _ = await anyio.to_thread.run_sync(
+                    lambda: run_child([PY, "-m", "joeladr", "search", query["query"], "--json"], homes["cold"])
+                )
+                cold.append(wall)
+
+    anyio.run(measure)
+    row(
+        f"warm `search_evidence` through `joeladr mcp` (stdio) vs a cold `joeladr search` process, {size:,} chunks",
+        warm,
+        cold,
+        "<= 0.1x",
+        "the model and the store stay open between calls",
+    )
+    row(
+        "`search_evidence` after the idle store was released (reopened for the call) vs kept open",
+        reopened,
+        warm,
+        "",
+        "the cost of `release_store_after` when an agent pauses longer",
+    )
+
+
 def bench_evaluate(repeat: int) -> None:
     from joeladr.adr import load_adr
     from joeladr.engines import make_query_embedder
@@ -533,7 +601,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes")
     parser.add_argument("--long", action="store_true", help="also the 1-hour ingest (memory)")
     parser.add_argument(
-        "--only", default="", help="comma-separated: startup,embedding,transcription,ingest,search,evaluate"
+        "--only", default="", help="comma-separated: startup,embedding,transcription,ingest,search,evaluate,mcp"
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -546,7 +614,7 @@ def main() -> None:
 
     if wanted("startup"):
         bench_startup(7)
-    if wanted("embedding") or wanted("search") or wanted("evaluate") or wanted("ingest"):
+    if wanted("embedding") or wanted("search") or wanted("evaluate") or wanted("ingest") or wanted("mcp"):
         bench_embedding(repeat)  # also exports the ONNX model the other figures use
     five = long_audio(5)
     if wanted("transcription"):
@@ -557,6 +625,8 @@ def main() -> None:
         bench_search([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000], repeat)
     if wanted("evaluate"):
         bench_evaluate(repeat)
+    if wanted("mcp"):
+        bench_mcp(repeat)
     if args.long:
         bench_ingest(long_audio(60), 1)
     write_results(args)

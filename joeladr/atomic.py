@@ -7,12 +7,13 @@ import os
 import tempfile
 from pathlib import Path
 
+from joeladr import bounds
 from joeladr.errors import JoeladrError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so a crash leaves the old file or the new one, never a mix."""
-    path = Path(path)
+    path = bounds.check(Path(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -49,6 +50,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def read_text(path: Path) -> str:
     """Read UTF-8 text keeping line endings exactly (no universal newline translation)."""
+    bounds.check(Path(path))
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             return handle.read()
@@ -74,6 +76,8 @@ def write_all(changes: dict[Path, str]) -> None:
     Every new text goes to a temp file beside its target first (a folder that is not writable
     fails here, before any target changes); only then are the temp files renamed into place.
     """
+    for path in changes:
+        bounds.check(Path(path))
     staged: list[tuple[Path, Path]] = []
     try:
         for path, text in changes.items():

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from joeladr import bounds
 from joeladr.atomic import atomic_write_bytes
 
 
@@ -23,6 +24,7 @@ def write_entry(path: Path, data: Any) -> None:
 
 def read_entry(path: Path) -> Any | None:
     """The entry's data, or None if it is missing, truncated or does not match its checksum."""
+    bounds.check(path)
     try:
         wrapper = json.loads(path.read_bytes())
         data = wrapper["data"]

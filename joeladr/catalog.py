@@ -7,14 +7,17 @@ note belongs to a source, so every reader asks the catalog, never the pipeline.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from joeladr.cache import read_entry, write_entry
+from joeladr.errors import UsageError
 
 RECORD = "source.json"
 DOWNLOAD = "download.json"  # what the ingest downloaded into a source's folder (its media file's name)
+SOURCE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")  # YouTube ids, extractor-id-hash, file-<sha256 prefix>
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class Catalog:
 
     def folder(self, source_id: str) -> Path:
         """Where a source's stage caches and its record live."""
+        if not SOURCE_ID.fullmatch(source_id):
+            raise UsageError(f"'{source_id}' is not a source id", hint="`joeladr sources` lists them")
         return self.root / source_id
 
     def get(self, source_id: str) -> SourceRecord | None:
@@ -86,7 +91,7 @@ class Catalog:
         records = []
         if self.root.is_dir():
             for entry in sorted(self.root.iterdir()):
-                record = self.get(entry.name)
+                record = self.get(entry.name) if SOURCE_ID.fullmatch(entry.name) else None
                 if record is not None:
                     records.append(record)
         return sorted(records, key=lambda r: r.title.lower())

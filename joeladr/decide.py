@@ -55,6 +55,7 @@ class DecisionPlan:
     changes: list[FileChange] = field(default_factory=list)
     settings: Settings | None = None
     view: ReportView | None = None  # what the vault charts draw; they are refreshed when the plan is applied
+    root: Path | None = None  # the workspace: the diff names files relative to it, as git does
 
     @property
     def changed(self) -> list[FileChange]:
@@ -65,7 +66,7 @@ class DecisionPlan:
         for change in self.changed:
             old = (change.old or "").splitlines(keepends=True)
             new = change.new.splitlines(keepends=True)
-            label = str(change.path)
+            label = _relative(change.path, self.root)
             parts.extend(
                 difflib.unified_diff(
                     old, new, fromfile=f"a/{label}" if change.old is not None else "/dev/null", tofile=f"b/{label}"
@@ -79,6 +80,23 @@ class DecisionPlan:
             refresh_charts(self.settings, self.view)  # before any file changes: a chart that fails stops here
         write_all({c.path: c.new for c in changed})
         return [c.path for c in changed]
+
+    def to_json(self, *, written: Sequence[Path] | None = None) -> dict[str, object]:
+        """The plan as data: the diff when nothing was written (a dry run), else the files written."""
+        data: dict[str, object] = {
+            "adr": self.adr.number_text,
+            "title": self.adr.title,
+            "status": self.status,
+            "option": {"id": self.option.id, "title": self.option.title},
+            "reason": self.reason,
+            "winner": self.evaluation.matrix.clear_winner(),
+            "files": [str(c.path) for c in self.changed],
+        }
+        if written is None:
+            data |= {"dry_run": True, "diff": self.diff()}
+        else:
+            data |= {"dry_run": False, "written": [str(p) for p in written]}
+        return data
 
 
 def holds_decision(text: str) -> bool:
@@ -129,7 +147,7 @@ def plan_decision(
     deciders: str | None = None,
     today: dt.date | None = None,
 ) -> DecisionPlan:
-    repo = AdrRepository(settings.adr_dir, settings.adr_pattern)
+    repo = AdrRepository.of(settings)
     path = repo.find(ref)
     style = repo.style()
     document = open_document(repo, path, style=style)
@@ -198,7 +216,13 @@ def plan_decision(
     index = _index_change(repo, {c.path: c.new for c in changes if c.path.suffix == ".md"})
     if index is not None:
         changes.append(index)
-    return DecisionPlan(decided, chosen, status, reason, evaluation, changes, settings, view)
+    return DecisionPlan(decided, chosen, status, reason, evaluation, changes, settings, view, settings.root)
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    if root is not None and path.is_absolute() and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return str(path).lstrip("/")
 
 
 def _choose(

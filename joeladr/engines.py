@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from joeladr.embed import SizedEmbedder, canonical_model_name, default_embedding_model
 from joeladr.settings import Settings
-from joeladr.store import VectorStore
+from joeladr.store import Hit, Point, SparseVector, VectorStore
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from joeladr.ingest.transcribe import FasterWhisperTranscriber
 
 
@@ -105,17 +105,19 @@ def store_on_demand(settings: Settings, dimension: Callable[[], int]) -> Iterato
 
 
 class LazyEmbedder:
-    """The query embedder, loaded on first use (during an ingest: after transcription)."""
+    """The query embedder, loaded on first use (during an ingest: after transcription); one batch at a time."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._embedder: SizedEmbedder | None = None
+        self._lock = threading.RLock()
 
     @property
     def loaded(self) -> SizedEmbedder:
-        if self._embedder is None:
-            self._embedder = make_query_embedder(self._settings)
-        return self._embedder
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = make_query_embedder(self._settings)
+            return self._embedder
 
     @property
     def model_name(self) -> str:
@@ -126,4 +128,111 @@ class LazyEmbedder:
         return self.loaded.dimension
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        return self.loaded.embed(texts)
+        with self._lock:
+            return self.loaded.embed(texts)
+
+
+class ResidentEngines:
+    """The query embedder and the store, kept between calls by a long-running front end (``joeladr mcp``).
+
+    The embedder stays loaded. The store opens on first use and closes once it has been idle
+    for ``settings.release_store_after`` seconds: Qdrant Edge lets one process at a time open
+    a store, and this way a CLI command in the same workspace gets it (it waits up to
+    ``lock_wait`` seconds, so it succeeds whenever the server pauses). Threads take turns:
+    one store call at a time (and one embedding batch, see :class:`LazyEmbedder`).
+    """
+
+    def __init__(self, settings: Settings, opener: Callable[[Settings, int], VectorStore] = open_store) -> None:
+        self.settings = settings
+        self._opener = opener
+        self.embedder = LazyEmbedder(settings)
+        self._store_lock = threading.Lock()
+        self._store: VectorStore | None = None
+        self._last_used = 0.0
+        self._timer: threading.Timer | None = None
+        self.store: VectorStore = _SharedStore(self)
+
+    @property
+    def store_open(self) -> bool:
+        return self._store is not None
+
+    @contextmanager
+    def _using_store(self) -> Iterator[VectorStore]:
+        dimension = self.embedder.dimension  # before the store lock: loading the model can take seconds
+        with self._store_lock:
+            if self._store is None:
+                self._store = self._opener(self.settings, dimension)
+            try:
+                yield self._store
+            finally:
+                self._last_used = time.monotonic()
+                if self.settings.release_store_after <= 0:
+                    self._close_store()
+                elif self._timer is None:
+                    self._schedule(self.settings.release_store_after)
+
+    def _schedule(self, delay: float) -> None:
+        self._timer = threading.Timer(delay, self._release_if_idle)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _release_if_idle(self) -> None:
+        with self._store_lock:
+            self._timer = None
+            if self._store is None:
+                return
+            idle = time.monotonic() - self._last_used
+            if idle >= self.settings.release_store_after:
+                self._close_store()
+            else:  # used since the timer started: wait out the rest
+                self._schedule(self.settings.release_store_after - idle)
+
+    def _close_store(self) -> None:
+        if self._store is not None:
+            store, self._store = self._store, None
+            store.close()
+
+    def release(self) -> None:
+        """Close the store now (it reopens on the next call)."""
+        with self._store_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._close_store()
+
+
+class _SharedStore:
+    """The resident store as a :class:`VectorStore`: each call opens it if needed and restarts the idle clock.
+
+    ``close`` does nothing: the store belongs to :class:`ResidentEngines`, which releases it when idle.
+    """
+
+    def __init__(self, engines: ResidentEngines) -> None:
+        self._engines = engines
+
+    def upsert(self, points: Sequence[Point]) -> None:
+        with self._engines._using_store() as store:
+            store.upsert(points)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        with self._engines._using_store() as store:
+            store.delete(ids)
+
+    def nearest(self, dense: list[float], limit: int, source_ids: Sequence[str] | None = None) -> list[Hit]:
+        with self._engines._using_store() as store:
+            return store.nearest(dense, limit, source_ids)
+
+    def keyword(self, sparse: SparseVector, limit: int, source_ids: Sequence[str] | None = None) -> list[Hit]:
+        with self._engines._using_store() as store:
+            return store.keyword(sparse, limit, source_ids)
+
+    def similarity(self, dense: list[float], ids: Sequence[str]) -> dict[str, float]:
+        with self._engines._using_store() as store:
+            return store.similarity(dense, ids)
+
+    def source_points(self, source_id: str) -> dict[str, dict[str, Any]]:
+        with self._engines._using_store() as store:
+            return store.source_points(source_id)
+
+    def close(self) -> None:
+        pass

@@ -37,6 +37,10 @@ class UsageError(JoeladrError):
     exit_code = 2
 
 
+class OutsideWorkspace(UsageError):
+    """A path leads outside the folders this session may touch (see :mod:`joeladr.bounds`)."""
+
+
 class AdrError(JoeladrError):
     """An ADR file is missing, malformed, or cannot be edited as asked."""
 
@@ -87,3 +91,12 @@ class EvaluationError(JoeladrError):
 
 class ReportError(JoeladrError):
     """A report or a chart cannot be made as asked."""
+
+
+class Interrupted(BaseException):
+    """The caller stopped the work (an MCP client cancelled an ingest).
+
+    Raised from a progress report; a ``BaseException`` so that it passes through the
+    ``except Exception`` of the libraries it crosses (yt-dlp, faster-whisper) the way
+    Ctrl-C does. Every stage finished before it is cached: running again resumes.
+    """

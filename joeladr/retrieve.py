@@ -35,6 +35,7 @@ from typing import Any
 
 from joeladr.embed import Embedder
 from joeladr.embed.keywords import keyword_vector
+from joeladr.errors import IngestError, UsageError
 from joeladr.store import Hit, VectorStore, point_id
 from joeladr.timecode import time_link
 
@@ -380,7 +381,16 @@ def search(
     limit: int = 5,
     source_ids: Sequence[str] | None = None,
 ) -> list[SearchHit]:
-    """What ``joeladr search`` shows: the same retrieval as evaluate, for one query of the user's."""
+    """What ``joeladr search`` shows: the same retrieval as evaluate, for one query of the user's.
+
+    An empty store is an error (there is nothing to search); an empty answer for a filter is not.
+    """
+    if not query.strip():
+        raise UsageError("the search query is empty")
+    if limit < 1:
+        raise UsageError(f"the limit must be at least 1, not {limit}")
     vector = embedder.embed([query])[0]
     passages = find_passages(store, vector, query, limit=limit, source_ids=source_ids)
+    if not passages and not source_ids:
+        raise IngestError("nothing has been ingested yet", hint="run `joeladr ingest URL` first")
     return [SearchHit(p.source_id, p.title, p.link, p.start, p.end, p.text, p.score, p.best_chunk) for p in passages]

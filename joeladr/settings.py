@@ -56,7 +56,12 @@ class Settings:
     sources_folder: str = field(default="sources", metadata={"toml": "vault.sources_folder"})
     decisions_folder: str = field(default="decisions", metadata={"toml": "vault.decisions_folder"})
     attachments_folder: str = field(default="attachments", metadata={"toml": "vault.attachments_folder"})
-    lock_wait: float = field(default=30.0, metadata={"toml": "store.lock_wait", "env": "JOELADR_LOCK_WAIT"})
+    lock_wait: float = field(
+        default=30.0, metadata={"toml": "store.lock_wait", "env": "JOELADR_LOCK_WAIT", "minimum": 0}
+    )
+    release_store_after: float = field(
+        default=5.0, metadata={"toml": "mcp.release_store_after", "env": "JOELADR_MCP_RELEASE_AFTER", "minimum": 0}
+    )
     top_k: int = field(default=5, metadata={"toml": "evaluate.top_k", "env": "JOELADR_TOP_K"})
     min_score: float | None = field(
         default=None, metadata={"toml": "evaluate.min_score", "env": "JOELADR_MIN_SCORE"}
@@ -132,6 +137,8 @@ def resolve_settings(
             continue
         sources[spec.name] = source
         values[spec.name] = _coerce(spec.name, raw, spec.type, bool(meta.get("path")), base, source)
+        if "minimum" in meta and not values[spec.name] >= meta["minimum"]:  # NaN fails too
+            raise ConfigError(f"{source}: {spec.name} must be at least {meta['minimum']}, got {raw!r}")
     if "adr_dir" not in sources:
         values["adr_dir"] = _conventional_adr_folder(cwd, root) or values["adr_dir"]
     if values.get("adr_pattern"):
@@ -204,4 +211,7 @@ compute_type = "int8"
 [adr]
 template = "joelclaw"     # for an empty ADR folder: joelclaw | madr | madr2 | nygard (else the folder's own style)
 # pattern = "adr-{number}-{slug}.md"   # how ADR files are named, if not a common convention
+
+[mcp]
+# release_store_after = 5   # seconds `joeladr mcp` keeps the vector store open after a call
 """

@@ -80,7 +80,7 @@ def test_help_imports_nothing_heavy() -> None:
         "try:\n    runpy.run_module('joeladr', run_name='__main__')\nexcept SystemExit: pass\n"
         "heavy = [m for m in ('torch','transformers','sentence_transformers','faster_whisper','qdrant_edge',"
         "'qdrant_client','yt_dlp','ruamel','markdown_it','numpy','altair','vl_convert','jinja2','narwhals',"
-        "'playwright') if m in sys.modules]\n"
+        "'playwright','mcp','uvicorn','pydantic') if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

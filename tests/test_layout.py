@@ -10,8 +10,8 @@ from typing import Any
 
 import grimp
 
-FRONT_ENDS = ("joeladr.cli",)
-UI_PACKAGES = {"typer", "rich"}
+FRONT_ENDS = ("joeladr.cli", "joeladr.agents")
+UI_PACKAGES = {"typer", "rich", "mcp", "uvicorn", "starlette"}
 
 
 @lru_cache(maxsize=1)

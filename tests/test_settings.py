@@ -55,3 +55,10 @@ def test_bad_config_is_one_clear_error(tmp_path: Path, content: str, needle: str
 def test_api_key_is_not_in_repr(tmp_path: Path) -> None:
     settings = resolve_settings(cwd=tmp_path, env={"JOELADR_QDRANT_API_KEY": "s3cret-key"})
     assert settings.qdrant_api_key == "s3cret-key" and "s3cret-key" not in repr(settings)
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "soon"])
+def test_a_negative_or_unreadable_time_is_refused(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match="JOELADR_MCP_RELEASE_AFTER: release_store_after must be"):
+        resolve_settings(cwd=tmp_path, env={"JOELADR_MCP_RELEASE_AFTER": value})
+    assert resolve_settings(cwd=tmp_path, env={"JOELADR_MCP_RELEASE_AFTER": "0"}).release_store_after == 0

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from joeladr.adr.model import Adr
 from joeladr.adr.naming import INDEX_NAMES, FileName, NamePattern, is_template, learn_naming, read_name
@@ -16,6 +17,9 @@ from joeladr.adr.templates import render_new
 from joeladr.atomic import atomic_write_text, read_text
 from joeladr.errors import AdrError, AdrNotFound, JoeladrError, UsageError
 from joeladr.markdown import split_lines
+
+if TYPE_CHECKING:
+    from joeladr.settings import Settings
 
 STYLE_SAMPLE = 40
 """How many of the newest ADRs a folder's style is learned from (the current style, and a bounded cost)."""
@@ -40,6 +44,11 @@ class Entry:
 class AdrRepository:
     """The ADRs of one folder, named in any of the conventions :mod:`joeladr.adr.naming` reads
     (or the folder's own ``pattern``)."""
+
+    @classmethod
+    def of(cls, settings: Settings) -> AdrRepository:
+        """The workspace's ADR folder, named as its settings say."""
+        return cls(settings.adr_dir, settings.adr_pattern)
 
     def __init__(self, folder: Path, pattern: str | NamePattern | None = None) -> None:
         self.folder = Path(folder)
@@ -131,6 +140,15 @@ class AdrRepository:
                 adrs.append(load_adr(entry.path, number=entry.number, resolve=self.resolve))
             except JoeladrError as exc:
                 failures.append(LoadFailure(entry.path, exc))
+        return adrs, failures
+
+    def select(self, status: str | None = None, tag: str | None = None) -> tuple[list[Adr], list[LoadFailure]]:
+        """The ADRs with this (normalized) status and this tag (either may be None), and the unreadable files."""
+        adrs, failures = self.load_all()
+        if status:
+            adrs = [a for a in adrs if a.status == status.strip().lower()]
+        if tag:
+            adrs = [a for a in adrs if tag.strip().lower() in (t.lower() for t in a.tags)]
         return adrs, failures
 
     def by_number(self) -> dict[int, list[Path]]:

@@ -1,7 +1,7 @@
 """The command line: parse, call the core, print. Errors become one line and an exit code here.
 
 The app and its error boundary live here; each command group is a module of this package
-(``adr``, ``ingest``, ``evaluate``, ``report``) that registers its commands on the app and imports
+(``adr``, ``ingest``, ``evaluate``, ``report``, ``agents``) that registers its commands on the app and imports
 nothing from this module.
 """
 
@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from joeladr import __version__
-from joeladr.cli import adr, evaluate, ingest, report
+from joeladr.cli import adr, agents, evaluate, ingest, report
 from joeladr.errors import JoeladrError
 
 # typer's own usage errors (click's ClickException: vendored by typer >= 0.26, click's before)
@@ -71,6 +71,7 @@ adr.register(adr_app)
 ingest.register(app)
 evaluate.register(app)
 report.register(app)
+agents.register(app)
 
 
 def _version(value: bool) -> None:

@@ -16,7 +16,7 @@ def _repo(ctx: typer.Context) -> "AdrRepository":
     from joeladr.adr.repo import AdrRepository
 
     settings = settings_of(ctx)
-    return AdrRepository(settings.adr_dir, settings.adr_pattern)
+    return AdrRepository.of(settings)
 
 
 def new(
@@ -48,11 +48,7 @@ def list_(
 
     Example: joeladr adr list --status proposed --json
     """
-    adrs, failures = _repo(ctx).load_all()
-    if status:
-        adrs = [a for a in adrs if a.status == status.lower()]
-    if tag:
-        adrs = [a for a in adrs if tag.lower() in (t.lower() for t in a.tags)]
+    adrs, failures = _repo(ctx).select(status, tag)
     if as_json:
         print_json([a.summary() for a in adrs])
     else:

@@ -43,15 +43,24 @@ def evaluate(
     """
     from joeladr.adr.repo import AdrRepository
     from joeladr.engines import make_query_embedder, opened_store
-    from joeladr.evaluate.run import retrieve, update_note
+    from joeladr.evaluate.run import evaluate as run_evaluate
 
     settings = settings_of(ctx)
-    record = AdrRepository(settings.adr_dir, settings.adr_pattern).get(adr)
+    record = AdrRepository.of(settings).get(adr)
     weights = _pairs(weight)
     embedder = make_query_embedder(settings)
     with opened_store(settings, embedder.dimension) as store:
-        found = retrieve(settings, record, store, embedder, top_k=top_k, min_score=min_score, source_ids=source)
-    result = update_note(settings, record, found, weights=weights, must_have=must_have or [])
+        result = run_evaluate(
+            settings,
+            record,
+            store,
+            embedder,
+            top_k=top_k,
+            min_score=min_score,
+            source_ids=source,
+            weights=weights,
+            must_have=must_have or [],
+        )
     show(result.to_json(), as_json)
 
 
@@ -127,7 +136,7 @@ def finding(
         raise UsageError("give only one of --accept, --reject, --pending")
     status: Status | None = "accepted" if accept else "rejected" if reject else "pending" if pending else None
     settings = settings_of(ctx)
-    record = AdrRepository(settings.adr_dir, settings.adr_pattern).get(adr)
+    record = AdrRepository.of(settings).get(adr)
     result = curate(
         settings,
         record,

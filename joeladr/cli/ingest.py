@@ -6,7 +6,6 @@ from typing import Annotated, Any
 import typer
 
 from joeladr.cli.common import JsonFlag, console, print_json, settings_of, stamp
-from joeladr.errors import IngestError, UsageError
 
 
 class RichReport:
@@ -85,57 +84,26 @@ def ingest(
 
     Example: joeladr ingest https://youtu.be/JvBT4XBdoUE ./talk.m4a
     """
-    from joeladr.engines import LazyEmbedder, export_query_model, make_transcriber, store_on_demand
-    from joeladr.ingest.download import YtDlpDownloader
-    from joeladr.ingest.inputs import parse_input, refs_for_adr
-    from joeladr.ingest.pipeline import Ingestor
+    from joeladr.ingest.run import ingest as run_ingest
+    from joeladr.ingest.run import sources_to_ingest
 
-    if captions not in ("prefer", "only", "never"):
-        raise UsageError(f"--captions must be prefer, only or never, not '{captions}'")
     settings = settings_of(ctx)
-    refs = [parse_input(i, allow_file_urls=allow_file_urls) for i in inputs or []]
-    if adr:
-        from joeladr.adr.repo import AdrRepository
-
-        refs += refs_for_adr(AdrRepository(settings.adr_dir, settings.adr_pattern).get(adr).sources)
-    if not refs:
-        raise UsageError("nothing to ingest", hint="give a URL, a video id or a file, or --adr N")
-    # the embedder and the store load on first use, i.e. after transcription: whisper gets the CPU alone
-    embedder = LazyEmbedder(settings)
-    with store_on_demand(settings, lambda: embedder.dimension) as store, RichReport(quiet or as_json) as report:
-        ingestor = Ingestor(
+    refs = sources_to_ingest(settings, inputs or [], adr=adr, allow_file_urls=allow_file_urls)
+    with RichReport(quiet or as_json) as report:
+        run = run_ingest(
             settings,
-            downloader=YtDlpDownloader(
-                cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls
-            ),
-            transcriber=make_transcriber(settings, word_timestamps=word_timestamps),
-            embedder=embedder,
-            store=store,
-            captions=captions,  # type: ignore[arg-type]
+            refs,
+            captions=captions,
+            word_timestamps=word_timestamps,
             force=force,
+            cookies=cookies,
+            cookies_from_browser=cookies_from_browser,
+            allow_file_urls=allow_file_urls,
             report=report,
         )
-        results, failures = ingestor.run(refs)
-    if results:
-        export_query_model(settings, embedder.loaded)  # torch is loaded now anyway: later runs skip it
+    results, failures = run.results, run.failures
     if as_json:
-        print_json(
-            {
-                "ingested": [
-                    {
-                        "source_id": r.source_id,
-                        "title": r.title,
-                        "note": str(r.note),
-                        "chunks": r.chunks,
-                        "transcript": r.transcript_origin,
-                        "changed": r.changed,
-                        "steps": r.steps,
-                    }
-                    for r in results
-                ],
-                "failed": [{"input": f.input, "error": f.error.message} for f in failures],
-            }
-        )
+        print_json(run.to_json())
     else:
         for result in results:
             what = ", ".join(result.steps) if result.steps else "unchanged"
@@ -167,8 +135,6 @@ def search(
     embedder = make_query_embedder(settings)
     with opened_store(settings, embedder.dimension) as store:
         hits = do_search(store, embedder, query, limit=limit, source_ids=source)
-    if not hits and not source:
-        raise IngestError("nothing has been ingested yet", hint="run `joeladr ingest URL` first")
     if as_json:
         print_json([h.to_json() for h in hits])
         return

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from joeladr.adr.model import Adr
-from joeladr.errors import EvaluationError
+from joeladr.errors import EvaluationError, UsageError
 from joeladr.evaluate.findings import Evaluation
 from joeladr.evaluate.note import FINDING_LINE, Status, edit_finding_line
 from joeladr.evaluate.run import note_path_for, update_note
 from joeladr.markdown import split_lines
 from joeladr.settings import Settings
+
+FINDING_ID = re.compile(r"(?:f-)?[0-9a-f]{8}")
 
 
 def curate(
@@ -24,6 +27,10 @@ def curate(
     note: str | None = None,
 ) -> Evaluation:
     """Edit one finding's line in the evaluation note and rescore, in one write (no retrieval, no models)."""
+    if not FINDING_ID.fullmatch(finding_id):
+        raise UsageError(
+            f"'{finding_id}' is not a finding id", hint="finding ids look like f-1a2b3c4d (evaluate lists them)"
+        )
     options = {o.id for o in adr.options}
     for option in [*(supports or []), *(weakens or [])]:
         if option.upper() not in options:

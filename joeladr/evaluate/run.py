@@ -119,6 +119,24 @@ def _floor(settings: Settings, embedder: Embedder, min_score: float | None) -> f
     return relevance_floor(embedder.model_name)
 
 
+def evaluate(
+    settings: Settings,
+    adr: Adr,
+    store: VectorStore,
+    embedder: Embedder,
+    *,
+    top_k: int | None = None,
+    min_score: float | None = None,
+    source_ids: Sequence[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    must_have: Sequence[str] = (),
+) -> Evaluation:
+    """What ``joeladr evaluate`` does: :func:`retrieve`, then :func:`update_note` (which scores)."""
+    _check_criteria_names(adr, [*(weights or {}), *must_have])  # before the retrieval, not after
+    found = retrieve(settings, adr, store, embedder, top_k=top_k, min_score=min_score, source_ids=source_ids)
+    return update_note(settings, adr, found, weights=weights, must_have=must_have)
+
+
 def update_note(
     settings: Settings,
     adr: Adr,

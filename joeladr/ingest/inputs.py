@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, urlparse
 
+from joeladr import bounds
 from joeladr.adr.model import SourceItem
 from joeladr.errors import UsageError
 
@@ -65,12 +66,14 @@ def parse_input(text: str, *, allow_file_urls: bool = False, cwd: Path | None = 
     if not path.is_absolute():
         path = (cwd or Path.cwd()) / path
     if path.exists():
+        bounds.check(path)
         if not path.is_file():
             raise UsageError(f"{path} is a folder, not a media file")
         return SourceRef("file", str(path.resolve()))
     if VIDEO_ID.match(raw):
         return SourceRef("youtube", raw)
     if "/" in raw or "." in Path(raw).name:
+        bounds.check(path)  # outside: the same answer whether or not the file exists
         raise UsageError(f"no such file: {raw}")
     raise UsageError(
         f"'{raw}' is neither a URL, a file, nor an 11-character YouTube video id",

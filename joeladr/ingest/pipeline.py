@@ -35,7 +35,7 @@ CaptionMode = Literal["prefer", "only", "never"]
 Report = Callable[[str, float, float | None], None]  # (stage, completed, total)
 
 
-def _quiet(stage: str, completed: float, total: float | None) -> None:
+def quiet_report(stage: str, completed: float, total: float | None) -> None:
     pass
 
 
@@ -75,7 +75,7 @@ class Ingestor:
         captions: CaptionMode = "prefer",
         chunking: ChunkSpec | None = None,
         force: bool = False,
-        report: Report = _quiet,
+        report: Report = quiet_report,
     ) -> None:
         self.settings = settings
         self.catalog = Catalog(settings.home)

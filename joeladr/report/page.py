@@ -53,7 +53,7 @@ def report_path_for(settings: Settings, adr: Adr) -> Path:
 
 def write_report(settings: Settings, ref: str, out: Path | None = None) -> Report:
     """Bring the evaluation note and the vault charts up to date, then write the page (only if it changed)."""
-    adr = AdrRepository(settings.adr_dir).get(ref)
+    adr = AdrRepository.of(settings).get(ref)
     if not note_path_for(settings, adr).exists():
         raise ReportError(
             f"{adr.label} has not been evaluated yet: there is no evaluation to show",

@@ -1,0 +1,549 @@
+"""``joeladr mcp``: the tools, resources and prompt an agent uses to go from talks to a decision.
+
+Every tool calls the same core function as the matching CLI command and returns its JSON.
+The embedder and the store stay open between calls (:class:`joeladr.engines.ResidentEngines`);
+the store is released when idle so CLI commands in the same workspace can run. The process
+is confined to the workspace (:mod:`joeladr.bounds`). Errors come back as tool errors with
+the CLI's line and hint.
+"""
+
+import logging
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import anyio
+import anyio.from_thread
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, UnexpectedToolError
+from mcp_types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from mcp_types import Resource as MCPResource
+from pydantic import Field
+
+from joeladr import __version__, bounds
+from joeladr.agents.bridge import ProgressBridge, error_text, redact, run_blocking
+from joeladr.engines import ResidentEngines
+from joeladr.errors import AdrNotFound, JoeladrError, UsageError
+from joeladr.settings import Settings
+
+if TYPE_CHECKING:
+    from joeladr.adr.model import Adr
+    from joeladr.adr.repo import AdrRepository
+    from joeladr.evaluate.findings import Evaluation
+
+log = logging.getLogger("joeladr.agents")
+
+INSTRUCTIONS = """\
+joeladr links what recorded talks say to the evaluation criteria of an architecture decision record (ADR).
+The loop: show_adr (criteria, options, the talks it names) -> ingest (adr=N, or URLs) -> evaluate_adr
+(findings per criterion with quotes and timestamp links, a Pugh matrix) -> propose curation to the human
+and record what they agree to with curate_finding -> decide with dry_run=true and show the diff.
+The decision is the human's call: write it (decide with dry_run=false) only when the human says so.
+search_evidence answers "what did the talks say about X, and where". Resources: adr://NNNN,
+source://ID (the vault note with the transcript), evaluation://NNNN (the note the human curates)."""
+
+AdrNumber = Annotated[
+    int | str, Field(description="The ADR's number: 64, '0064' or 'ADR-0064' (list_adrs shows them).")
+]
+Ids = Annotated[list[str] | None, Field(description="Only these source ids (list_sources shows them).")]
+Options = Annotated[list[str] | None, Field(description="Option ids of the ADR, e.g. ['B'].")]
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+WRITES_NOTES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True)
+
+
+class JoeladrMCPServer(MCPServer[Any]):
+    """MCPServer whose failing tools answer like the CLI, and whose resource list follows the workspace."""
+
+    def __init__(self, settings: Settings, *, debug: bool = False) -> None:
+        super().__init__(
+            "joeladr",
+            version=__version__,
+            instructions=INSTRUCTIONS,
+            log_level="DEBUG" if debug else "WARNING",
+        )
+        self.workspace = settings
+        self.debug = debug
+        self.engines = ResidentEngines(settings)
+        self.secrets = tuple(s for s in (settings.qdrant_api_key,) if s)
+        self.ingesting = anyio.Lock()  # one ingest at a time: whisper wants every core
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, JoeladrError):
+                text = error_text(cause, self.secrets)
+                log.warning("%s: %s", name, text.replace("\n", " / "))
+                return _error_result(text, cause.message, cause.hint, self.secrets)
+            if cause is None:
+                raise
+            if self.debug:
+                log.exception("%s failed", name, exc_info=cause)
+            line = redact(f"internal error: {type(cause).__name__}: {_first_line(cause)}", self.secrets)
+            log.warning("%s: %s", name, line)
+            hint = "run `joeladr --debug mcp` to log the traceback"
+            return _error_result(f"{line}\nhint: {hint}", line, hint, ())
+
+    async def list_resources(self) -> list[MCPResource]:
+        listed = await super().list_resources()
+        return listed + await anyio.to_thread.run_sync(self._workspace_resources)
+
+    def _workspace_resources(self) -> list[MCPResource]:
+        from joeladr.adr.repo import AdrRepository
+        from joeladr.catalog import Catalog
+        from joeladr.evaluate.run import note_path_for
+
+        found: list[MCPResource] = []
+        try:
+            adrs, _ = AdrRepository.of(self.workspace).load_all()
+        except JoeladrError:
+            adrs = []
+        for adr in adrs:
+            found.append(_resource(f"adr://{adr.number_text}", adr.label, adr.title, "the ADR file"))
+        for record in Catalog(self.workspace.home).all():
+            found.append(
+                _resource(f"source://{record.source_id}", record.note_name, record.title, "note and transcript")
+            )
+        for adr in adrs:
+            if note_path_for(self.workspace, adr).is_file():
+                found.append(
+                    _resource(f"evaluation://{adr.number_text}", f"{adr.label} evaluation", adr.title, "evaluation")
+                )
+        return found
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text else ""
+
+
+def _error_result(text: str, message: str, hint: str | None, secrets: tuple[str, ...]) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content={
+            "error": redact(message.splitlines()[0] if message else "", secrets),
+            "hint": redact(hint, secrets) if hint else None,
+        },
+        is_error=True,
+    )
+
+
+def _resource(uri: str, name: str, title: str, what: str) -> MCPResource:
+    return MCPResource(uri=uri, name=name, title=title, description=f"{title} ({what})", mime_type="text/markdown")
+
+
+@contextmanager
+def _as_resource_errors() -> Iterator[None]:
+    try:
+        yield
+    except (AdrNotFound, UsageError) as exc:
+        raise ResourceNotFoundError(error_text(exc)) from None
+    except JoeladrError as exc:
+        raise ResourceError(error_text(exc)) from None
+
+
+def build_server(settings: Settings, *, debug: bool = False) -> JoeladrMCPServer:
+    server = JoeladrMCPServer(settings, debug=debug)
+    _add_evidence_tools(server)
+    _add_adr_tools(server)
+    _add_evaluation_tools(server)
+    _add_resources(server)
+    _add_prompt(server)
+    return server
+
+
+# -- evidence -------------------------------------------------------------------------------
+def _add_evidence_tools(server: JoeladrMCPServer) -> None:
+    settings, engines = server.workspace, server.engines
+
+    @server.tool(annotations=READ_ONLY)
+    def search_evidence(
+        query: Annotated[str, Field(min_length=1, description="What you are looking for, in plain words.")],
+        limit: Annotated[int, Field(ge=1, le=50, description="How many passages.")] = 5,
+        source_ids: Ids = None,
+    ) -> dict[str, Any]:
+        """Find what the ingested talks say about something, and where: the best passages (hybrid
+        vector + keyword search), each with its source, a link that opens the talk at that second
+        (`url`), the time as text (`at`), the quote and a 0..1 score."""
+        from joeladr.retrieve import search
+
+        hits = search(engines.store, engines.embedder, query, limit=limit, source_ids=source_ids)
+        return {"query": query, "hits": [_hit(h.to_json()) for h in hits]}
+
+    @server.tool(annotations=READ_ONLY)
+    def list_sources() -> dict[str, Any]:
+        """The ingested talks: id, title, URL, duration, chunks, transcript origin and the vault note
+        (read it, transcript included, as the resource `source://ID`)."""
+        from joeladr.catalog import Catalog
+
+        records = Catalog(settings.home).all()
+        return {"sources": [r.to_json() | {"resource": f"source://{r.source_id}"} for r in records]}
+
+    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True))
+    async def ingest(
+        ctx: Context[Any, Any],
+        inputs: Annotated[
+            list[str] | None,
+            Field(
+                description="YouTube URLs or 11-character video ids, playlist URLs, other video URLs, or "
+                "media files inside the workspace."
+            ),
+        ] = None,
+        adr: Annotated[
+            int | str | None, Field(description="Also ingest every video this ADR's Source Material names.")
+        ] = None,
+        captions: Annotated[
+            Literal["prefer", "only", "never"], Field(description="Reuse the video's own captions when it has them.")
+        ] = "prefer",
+        force: Annotated[bool, Field(description="Redo every stage even when cached.")] = False,
+    ) -> dict[str, Any]:
+        """Download, transcribe, embed and store talks, and write a vault note for each. Long-running:
+        sends progress notifications (download bytes, transcription seconds, embedding chunks) when the
+        request carries a progress token. Cancelling stops it at the next step; every finished stage
+        is cached, so ingesting again resumes. Already ingested talks come back unchanged, fast."""
+        from joeladr.ingest.run import ingest as run_ingest
+        from joeladr.ingest.run import sources_to_ingest
+
+        cancel = threading.Event()
+        bridge = ProgressBridge(_progress_sender(ctx), cancel)
+
+        def work() -> dict[str, Any]:
+            refs = sources_to_ingest(settings, inputs or [], adr=None if adr is None else str(adr), cwd=settings.root)
+            run = run_ingest(
+                settings,
+                refs,
+                captions=captions,
+                force=force,
+                report=bridge,
+                embedder=engines.embedder,
+                store=lambda: engines.store,
+            )
+            if run.failures and not run.results:
+                raise run.failures[0].error
+            return run.to_json()
+
+        async with server.ingesting:
+            try:
+                return await run_blocking(work, cancel)
+            except anyio.get_cancelled_exc_class():
+                log.warning("ingest cancelled; the finished stages are cached: ingest again to resume")
+                raise
+
+
+def _hit(data: dict[str, Any]) -> dict[str, Any]:
+    from joeladr.timecode import timestamp
+
+    return data | {"at": timestamp(data["start"]), "resource": f"source://{data['source_id']}"}
+
+
+def _progress_sender(ctx: Context[Any, Any]) -> Callable[[float, str], None]:
+    def send(value: float, message: str) -> None:
+        try:
+            anyio.from_thread.run(ctx.report_progress, value, None, message)
+        except Exception:  # progress is best effort: a client that went away does not stop the work
+            log.debug("progress notification not sent", exc_info=True)
+
+    return send
+
+
+# -- ADRs -----------------------------------------------------------------------------------
+def _add_adr_tools(server: JoeladrMCPServer) -> None:
+    settings = server.workspace
+
+    def repo() -> "AdrRepository":
+        from joeladr.adr.repo import AdrRepository
+
+        return AdrRepository.of(settings)
+
+    @server.tool(annotations=READ_ONLY)
+    def list_adrs(
+        status: Annotated[str | None, Field(description="Only this status, e.g. 'proposed' or 'accepted'.")] = None,
+        tag: Annotated[str | None, Field(description="Only ADRs with this tag.")] = None,
+    ) -> dict[str, Any]:
+        """The ADRs of the workspace: number, title, status, date, tags, file (and `adr://NNNN` to read one).
+        Files that cannot be read are listed under `skipped` with the reason."""
+        adrs, failures = repo().select(status, tag)
+        return {
+            "adrs": [a.summary() | {"resource": f"adr://{a.number_text}"} for a in adrs],
+            "skipped": [{"file": f.path.name, "error": f.error.message} for f in failures],
+        }
+
+    @server.tool(annotations=READ_ONLY)
+    def show_adr(number: AdrNumber) -> dict[str, Any]:
+        """One ADR's structure: status, context, evaluation criteria (ids and questions), options (ids,
+        titles, pros and cons), source material (the talks it names, ticked or not) and relations."""
+        adr = repo().get(str(number))
+        return adr.to_json() | {"resource": f"adr://{adr.number_text}"}
+
+    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False))
+    def new_adr(
+        title: Annotated[str, Field(min_length=1, description="The decision's title.")],
+        template: Annotated[
+            str | None, Field(description="joelclaw, madr or nygard (default: the workspace's setting).")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Create the next-numbered ADR from a template (status proposed) and return it."""
+        from joeladr.adr.parse import load_adr
+
+        path = repo().create(title, template or settings.adr_template)
+        adr = load_adr(path)
+        return adr.summary() | {"resource": f"adr://{adr.number_text}"}
+
+    @server.tool(annotations=WRITES_NOTES)
+    def set_adr_status(
+        number: AdrNumber,
+        status: Annotated[
+            str, Field(description="proposed, accepted, rejected, deprecated, superseded (or another with custom).")
+        ],
+        custom: Annotated[bool, Field(description="Allow a status outside the standard set.")] = False,
+    ) -> dict[str, Any]:
+        """Change an ADR's status, written in the file's own style (front matter, inline line or section).
+        Use decide to record a decision: it also writes the why, the evidence and the matrix."""
+        from joeladr.adr.workflow import set_status
+
+        path, changed = set_status(repo(), str(number), status, allow_custom=custom)
+        return {"file": str(path), "status": status.strip().lower(), "changed": changed}
+
+    @server.tool(annotations=READ_ONLY)
+    def lint_adrs() -> dict[str, Any]:
+        """Check the ADR folder: numbering, the index, statuses, supersession links, broken links."""
+        from joeladr.adr.lint import lint
+
+        issues = lint(repo())
+        errors = sum(i.severity == "error" for i in issues)
+        return {"issues": [i.to_json() for i in issues], "errors": errors, "warnings": len(issues) - errors}
+
+
+# -- evaluation and decision ---------------------------------------------------------------------
+def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
+    settings, engines = server.workspace, server.engines
+
+    def adr_of(number: int | str) -> "Adr":
+        from joeladr.adr.repo import AdrRepository
+
+        return AdrRepository.of(settings).get(str(number))
+
+    @server.tool(annotations=WRITES_NOTES)
+    def evaluate_adr(
+        number: AdrNumber,
+        top_k: Annotated[int | None, Field(ge=1, le=50, description="Findings per criterion (default 5).")] = None,
+        min_score: Annotated[float | None, Field(ge=0, le=1, description="Lowest score kept (default 0.3).")] = None,
+        weights: Annotated[
+            dict[str, Annotated[float, Field(ge=0)]] | None,
+            Field(description="Criterion id -> weight, e.g. {'supervision-model': 2}."),
+        ] = None,
+        must_have: Annotated[list[str] | None, Field(description="Criterion ids an option must not fail.")] = None,
+        source_ids: Ids = None,
+    ) -> dict[str, Any]:
+        """Link what the talks say to the ADR: findings (quote, source, timestamp link, score, id) for each
+        criterion, pain point, counter-argument and option; the Pugh matrix (scores -2..+2 per option and
+        criterion, from accepted findings), totals, winner, margin and sensitivity. Writes the evaluation
+        note the human curates (`evaluation://NNNN`); their edits there are kept and read back."""
+        from joeladr.evaluate.run import evaluate
+
+        adr = adr_of(number)
+        result = evaluate(
+            settings,
+            adr,
+            engines.store,
+            engines.embedder,
+            top_k=top_k,
+            min_score=min_score,
+            source_ids=source_ids,
+            weights=weights,
+            must_have=must_have or [],
+        )
+        return _evaluation(result)
+
+    @server.tool(annotations=WRITES_NOTES)
+    def curate_finding(
+        number: AdrNumber,
+        finding_id: Annotated[str, Field(description="The finding's id from evaluate_adr, e.g. 'f-1a2b3c4d'.")],
+        status: Annotated[
+            Literal["accepted", "rejected", "pending"] | None,
+            Field(description="accepted counts in the matrix; rejected drops it; pending undecides it."),
+        ] = None,
+        supports: Options = None,
+        weakens: Options = None,
+        note: Annotated[str | None, Field(description="A note kept beside the finding.")] = None,
+    ) -> dict[str, Any]:
+        """Curate one finding, as the human would in the evaluation note: accept or reject it, say which
+        options it supports or weakens, add a note; returns the evaluation rescored. Curation is the
+        human's judgement: propose it, and record what they agree to."""
+        from joeladr.evaluate.curate import curate
+
+        result = curate(
+            settings, adr_of(number), finding_id, status=status, supports=supports, weakens=weakens, note=note
+        )
+        return _evaluation(result)
+
+    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True))
+    def decide(
+        number: AdrNumber,
+        option: Annotated[str | None, Field(description="The option chosen (default: the clear winner).")] = None,
+        reason: Annotated[
+            str | None, Field(description="Why; required when it is not the matrix's clear winner.")
+        ] = None,
+        status: Annotated[Literal["accepted", "rejected", "deprecated"], Field(description="The ADR's status.")] = (
+            "accepted"
+        ),
+        revise: Annotated[bool, Field(description="Replace an earlier decision (it stays visible).")] = False,
+        dry_run: Annotated[
+            bool, Field(description="true (default): return the diff and write nothing. false: write the files.")
+        ] = True,
+    ) -> dict[str, Any]:
+        """Propose the decision record: written into the ADR in its own style (status, date, chosen option and
+        why, consequences, quoted evidence with timestamp links, the matrix), a decision note and the ADR
+        index. A decision is the human's call: by default this is a dry run returning the unified diff;
+        show it to the human, and pass dry_run=false only when they have told you to write it."""
+        from joeladr.decide import plan_decision
+
+        plan = plan_decision(settings, str(number), option=option, reason=reason, status=status, revise=revise)
+        if dry_run:
+            return plan.to_json()
+        return plan.to_json(written=plan.apply())
+
+
+def _evaluation(result: "Evaluation") -> dict[str, Any]:
+    from joeladr.timecode import timestamp
+
+    data = result.to_json()
+    for key in ("criteria", "pain_points", "counter_arguments", "option_findings"):
+        for target in data[key]:
+            for finding in target["findings"]:
+                finding["at"] = timestamp(finding["start"])
+    return data | {"resource": f"evaluation://{data['adr']}"}
+
+
+# -- resources and the prompt --------------------------------------------------------------------
+def _add_resources(server: JoeladrMCPServer) -> None:
+    settings = server.workspace
+
+    @server.resource("adr://{number}", name="adr", mime_type="text/markdown")
+    def adr_file(number: str) -> str:
+        """An ADR file as it is on disk (markdown)."""
+        from joeladr.adr.repo import AdrRepository
+        from joeladr.atomic import read_text
+
+        with _as_resource_errors():
+            return read_text(AdrRepository.of(settings).find(number))
+
+    @server.resource("source://{source_id}", name="source", mime_type="text/markdown")
+    def source_note(source_id: str) -> str:
+        """An ingested talk's vault note: properties, chapters and the transcript with timestamp links."""
+        from joeladr.atomic import read_text
+        from joeladr.catalog import Catalog
+
+        with _as_resource_errors():
+            record = Catalog(settings.home).get(source_id)
+            if record is None:
+                raise UsageError(f"no source '{source_id}' has been ingested", hint="list_sources shows them")
+            return read_text(settings.sources_dir / record.note)
+
+    @server.resource("evaluation://{number}", name="evaluation", mime_type="text/markdown")
+    def evaluation_note(number: str) -> str:
+        """An ADR's evaluation note: findings per criterion with the human's curation, and the matrix."""
+        from joeladr.adr.repo import AdrRepository
+        from joeladr.atomic import read_text
+        from joeladr.evaluate.run import note_path_for
+
+        with _as_resource_errors():
+            adr = AdrRepository.of(settings).get(number)
+            path = note_path_for(settings, adr)
+            if not path.is_file():
+                raise UsageError(f"{adr.label} has not been evaluated yet", hint="call evaluate_adr first")
+            return read_text(path)
+
+
+def _add_prompt(server: JoeladrMCPServer) -> None:
+    @server.prompt(name="evaluate-adr", title="Evaluate an ADR from the talks it names")
+    def evaluate_adr_prompt(
+        number: Annotated[str, Field(description="The ADR's number, e.g. 0064.")],
+        talks: Annotated[str, Field(description="Extra talk URLs or ids, separated by spaces.")] = "",
+    ) -> str:
+        """Walk through ingest -> evaluate -> proposed curation -> a dry-run decision, with the human deciding."""
+        extra = f" and these talks: {talks.split()}" if talks.strip() else ""
+        return f"""\
+Help me decide ADR {number} from the evidence in the talks, step by step. I make the decision.
+
+1. Read the ADR with show_adr(number="{number}"): its criteria, options and the talks it names.
+2. Ingest the talks with ingest(adr="{number}"){extra}. It reports progress; already ingested talks
+   come back at once. Tell me which talks failed and why.
+3. Evaluate with evaluate_adr(number="{number}"). For each criterion, read the top findings (quote,
+   `at`, `url` opening the talk at that second) and counter-arguments.
+4. Propose curation: for each finding worth citing, say whether to accept or reject it and which
+   options it supports or weakens, quoting it with its timestamp link. Ask me; record only what I
+   agree to with curate_finding. Where the talks say nothing about a criterion, say so.
+5. Show the matrix (totals, winner, margin, sensitivity) and call decide(number="{number}", dry_run=true).
+   Show me the diff. Do not call decide with dry_run=false unless I tell you to write the decision.
+"""
+
+
+# -- running ---------------------------------------------------------------------------------------
+def serve(settings: Settings, *, http_port: int | None = None, debug: bool = False) -> None:
+    """Serve over stdio (the default) or Streamable HTTP on 127.0.0.1:``http_port``, until the client leaves."""
+    bounds.confine(bounds.Bounds.of(settings))
+    # plain one-line logs on stderr (before the SDK would install its rich handler); stdout is the wire
+    logging.basicConfig(level="DEBUG" if debug else "WARNING", format="joeladr mcp: %(message)s", stream=sys.stderr)
+    server = build_server(settings, debug=debug)
+    listener = _listen(http_port) if http_port is not None else None
+    threading.Thread(target=_preload, args=(server,), daemon=True).start()
+    try:
+        if listener is None:
+            anyio.run(server.run_stdio_async)
+        else:
+            anyio.run(_serve_http, server, listener)
+    finally:
+        server.engines.release()
+
+
+def _preload(server: JoeladrMCPServer) -> None:
+    """Load the query model in the background, so the first search costs a query too."""
+    try:
+        server.engines.embedder.loaded  # noqa: B018
+    except JoeladrError as exc:  # the first call that needs it reports the same error
+        log.warning("the embedding model did not load: %s", exc.message)
+
+
+def _listen(port: int) -> socket.socket:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("127.0.0.1", port))
+    except OSError as exc:
+        listener.close()
+        raise UsageError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", hint="choose another --http port"
+        ) from exc
+    listener.listen(64)
+    return listener
+
+
+async def _serve_http(server: JoeladrMCPServer, listener: socket.socket) -> None:
+    import uvicorn
+
+    class Uvicorn(uvicorn.Server):
+        @contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            """Stop on SIGINT / SIGTERM and return, so the store is closed (uvicorn would re-raise the signal)."""
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    port = listener.getsockname()[1]
+    app = server.streamable_http_app(host="127.0.0.1")
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    sys.stderr.write(f"joeladr mcp: serving http://127.0.0.1:{port}/mcp\n")
+    sys.stderr.flush()
+    await Uvicorn(config).serve(sockets=[listener])
