@@ -48,6 +48,9 @@ class Settings:
     device: str = field(default="cpu", metadata={"toml": "transcribe.device", "env": "JOELADR_DEVICE"})
     batch_size: int = field(default=8, metadata={"toml": "transcribe.batch_size", "env": "JOELADR_BATCH_SIZE"})
     cpu_threads: int = field(default=0, metadata={"toml": "transcribe.cpu_threads", "env": "JOELADR_CPU_THREADS"})
+    vocabulary: str | None = field(
+        default=None, metadata={"toml": "transcribe.vocabulary", "env": "JOELADR_VOCABULARY"}
+    )  # terms to prime the recognizer with, comma-separated ("none": no priming, not even an ADR's)
     embedding_model: str | None = field(
         default=None, metadata={"toml": "embed.model", "env": "JOELADR_EMBEDDING_MODEL"}
     )

@@ -35,6 +35,12 @@ _COMMON = {
 }  # fmt: skip
 
 
+def join_terms(terms: Iterable[str]) -> str | None:
+    """Terms as faster-whisper's hotwords: comma-separated, each once, at most ``MAX_TERMS``."""
+    unique = list(dict.fromkeys(t.strip() for t in terms if t.strip()))[:MAX_TERMS]
+    return ", ".join(unique) or None
+
+
 def adr_vocabulary(adr: Adr) -> list[str]:
     """The ADR's domain terms, most used first (at most ``MAX_TERMS``)."""
     parts = [adr.context]

@@ -225,6 +225,7 @@ def _add_evidence_tools(server: JoeladrMCPServer) -> None:
                 report=bridge,
                 embedder=engines.embedder,
                 store=lambda: engines.store,
+                adr=None if adr is None else str(adr),
             )
             if run.failures and not run.results:
                 raise run.failures[0].error

@@ -77,6 +77,13 @@ def ingest(
         str | None, typer.Option(help="Read cookies from a browser (e.g. firefox).")
     ] = None,
     allow_file_urls: Annotated[bool, typer.Option("--allow-file-urls", help="Accept file:// URLs.")] = False,
+    vocabulary: Annotated[
+        str | None,
+        typer.Option(
+            help="Words to prime the recognizer with, comma-separated (with --adr, the ADR's own terms are "
+            "added; 'none' turns priming off)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
@@ -100,6 +107,8 @@ def ingest(
             cookies_from_browser=cookies_from_browser,
             allow_file_urls=allow_file_urls,
             report=report,
+            adr=adr,
+            vocabulary=vocabulary,
         )
     results, failures = run.results, run.failures
     if as_json:

@@ -82,11 +82,14 @@ def ingest(
     report: Report | None = None,
     embedder: LazyEmbedder | None = None,
     store: Callable[[], VectorStore] | None = None,
+    adr: str | None = None,
+    vocabulary: str | None = None,
 ) -> IngestRun:
     """Ingest ``refs`` with the real engines; each source on its own (one failing does not stop the rest).
 
-    ``embedder`` and ``store`` default to ones opened for this run (the embedder and the store
-    load after transcription, so whisper has the CPU to itself); a server passes its own.
+    The recognizer is primed with :func:`primed_vocabulary` (``adr``'s domain terms, ``vocabulary``,
+    the setting). ``embedder`` and ``store`` default to ones opened for this run (the embedder and
+    the store load after transcription, so whisper has the CPU to itself); a server passes its own.
     """
     from joeladr.ingest.download import YtDlpDownloader
     from joeladr.ingest.pipeline import Ingestor
@@ -100,7 +103,9 @@ def ingest(
             downloader=YtDlpDownloader(
                 cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls
             ),
-            transcriber=make_transcriber(settings, word_timestamps=word_timestamps),
+            transcriber=make_transcriber(
+                settings, word_timestamps=word_timestamps, vocabulary=primed_vocabulary(settings, adr, vocabulary)
+            ),
             embedder=embedder,
             store=get_store,
             captions=_caption_mode(captions),
@@ -111,6 +116,23 @@ def ingest(
     if results:
         export_query_model(settings, embedder.loaded)  # torch is loaded now anyway: later runs skip it
     return IngestRun(results, failures)
+
+
+def primed_vocabulary(settings: Settings, adr: str | None, given: str | None) -> str | None:
+    """The words the recognizer is primed with: ``given`` (``none`` turns priming off), else the setting,
+    plus the domain terms of ``adr`` when one is named (measured in bench/eval: README, "Evidence quality")."""
+    from joeladr.vocabulary import join_terms
+
+    chosen = settings.vocabulary if given is None else given
+    if chosen is not None and chosen.strip().lower() == "none":
+        return None
+    terms = [t.strip() for t in (chosen or "").split(",") if t.strip()]
+    if adr:
+        from joeladr.adr.repo import AdrRepository
+        from joeladr.vocabulary import adr_vocabulary
+
+        terms += adr_vocabulary(AdrRepository.of(settings).get(adr))
+    return join_terms(terms)
 
 
 @contextmanager
