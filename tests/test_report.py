@@ -41,7 +41,8 @@ def cli(copy: Ingested, *args: str) -> Any:
 def curated(ingested: Ingested, tmp_path_factory: pytest.TempPathFactory) -> Ingested:
     """The ingested workspace, evaluated, with findings accepted, rejected and given stances through the CLI."""
     copy = copy_of(ingested, tmp_path_factory.mktemp("report") / "copy")
-    data = json.loads(cli(copy, "evaluate", "0064", "--json").stdout)
+    # the floor is lowered for the synthetic talk (see tests/test_evaluate.py's `evaluated`)
+    data = json.loads(cli(copy, "evaluate", "0064", "--json", "--min-score", "0.2").stdout)
     stances = {
         "supervision-model": ["--accept", "--supports", "B", "--supports", "A"],
         "selective-adoption": ["--accept", "--supports", "B"],
@@ -118,7 +119,7 @@ def test_charts_follow_weights_and_must_haves_from_the_cli_and_from_the_note(wor
     drawn = {name: chart(copy, name).read_bytes() for name in CHARTS}
     timeline_time = chart(copy, "timeline").stat().st_mtime_ns
     # evaluate --weight changes the data: the charts that show weights are drawn again, at once
-    cli(copy, "evaluate", "0064", "--weight", "supervision-model=3")
+    cli(copy, "evaluate", "0064", "--weight", "supervision-model=3", "--min-score", "0.2")
     matrix = chart(copy, "matrix").read_text()
     assert matrix.encode() != drawn["matrix"] and "Supervision model ×3" in matrix
     assert chart(copy, "sensitivity").read_bytes() != drawn["sensitivity"]
@@ -131,7 +132,7 @@ def test_charts_follow_weights_and_must_haves_from_the_cli_and_from_the_note(wor
     assert "| Supervision model | 0.5 |" in note(copy)  # the note's own matrix caught up too
     assert re.search(r'<td>0\.5</td>\s*<td class="score', page(copy).read_text())
     # a must-have knocks A out (it scores -1 on interop): the heatmap and the page say so in words
-    cli(copy, "evaluate", "0064", "--must-have", "interop-story")
+    cli(copy, "evaluate", "0064", "--must-have", "interop-story", "--min-score", "0.2")
     assert "(knocked out)" in chart(copy, "matrix").read_text() and "Interop story ×1 (must-have)" in (
         chart(copy, "matrix").read_text()
     )
