@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from joeladr.adr.model import Adr
 
 MAX_TERMS = 40
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.#][A-Za-z0-9#]+)*(?:\++(?![A-Za-z0-9]))?")
+_TOKEN = re.compile(r"[^\W\d_][^\W_]*(?:[.#][^\W_#]+#?)*(?:\++(?![^\W_]))?")
 _CODE = re.compile(r"`([^`\n]{2,40})`")
 _EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)[*_]|[*_](?!\w))")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;|]\s*|\n\s*(?:[-*+>]|\d+[.)])?\s*|^#+\s*|\(\s*)$")
@@ -41,6 +41,13 @@ def join_terms(terms: Iterable[str]) -> str | None:
     return ", ".join(unique) or None
 
 
+_TITLE_STARTERS = {
+    "How", "Why", "What", "When", "Where", "Who", "Which", "Is", "Are", "Do", "Does", "Can", "Should", "Will",
+    "Building", "Introducing", "Using", "Making", "Getting", "Beyond", "Inside", "Into", "Ten", "One", "Two",
+    "Three", "Five", "Keynote", "Episode", "Evaluate", "Choose", "Adopt", "Use", "Record", "Decide", "Language",
+}  # fmt: skip
+
+
 def adr_vocabulary(adr: Adr) -> list[str]:
     """The ADR's domain terms, most used first (at most ``MAX_TERMS``)."""
     parts = [adr.context]
@@ -52,7 +59,9 @@ def adr_vocabulary(adr: Adr) -> list[str]:
 
 
 def domain_terms(texts: Iterable[str], *, title: str = "") -> list[str]:
-    """Domain terms in ``texts`` (and ``title``, whose title case says nothing) by the rules above, most used first."""
+    """Domain terms in ``texts`` and ``title`` by the rules above, most used first. A title's capitals say
+    little (title case), so of its plain capitalized words only the first counts, unless it is a common
+    opener ("How", "Building", ...) or the text writes it in lower case elsewhere."""
     texts = [_EMPHASIS.sub("", text) for text in texts]
     lowered = {t.lower() for text in [*texts, title] for t in _TOKEN.findall(text) if t.islower()}
     counts: Counter[str] = Counter()
@@ -66,11 +75,14 @@ def domain_terms(texts: Iterable[str], *, title: str = "") -> list[str]:
         for code in _CODE.findall(text):
             if not re.fullmatch(r"[A-Za-z0-9_-]{11}", code) and not code.isdigit() and " " not in code:
                 count(code)
-        for match in _TOKEN.finditer(_CODE.sub(" ", text)):
-            if _is_term(match.group(0).rstrip("."), text[: match.start()], lowered):
+        prose = _CODE.sub(lambda m: " " * len(m.group(0)), text)  # same offsets, code blanked
+        for match in _TOKEN.finditer(prose):
+            if _is_term(match.group(0).rstrip("."), prose[: match.start()], lowered):
                 count(match.group(0).rstrip("."))
-    for word in _TOKEN.findall(title):
-        if _is_term(word, "", lowered) or word in counts:
+    for position, word in enumerate(_TOKEN.findall(title)):
+        lead = position == 0 and len(word) > 1 and word[:1].isupper() and word.lower() not in lowered
+        lead = lead and word not in _TITLE_STARTERS and word not in _COMMON
+        if lead or _is_term(word, "", lowered) or word in counts:
             count(word)
     return sorted(counts, key=lambda w: (-counts[w], first_seen[w]))[:MAX_TERMS]
 

@@ -30,6 +30,7 @@ from joeladr.settings import Settings
 from joeladr.store import Point, VectorStore, check_model, point_id
 from joeladr.transcript import Chunk, Transcript
 from joeladr.vault.source_notes import SourceInfo, note_path, properties, write_source_note
+from joeladr.vocabulary import domain_terms
 
 CaptionMode = Literal["prefer", "only", "never"]
 Report = Callable[[str, float, float | None], None]  # (stage, completed, total)
@@ -225,7 +226,8 @@ class Ingestor:
         use_captions = fetched.captions_path is not None and self.captions != "never"
         if self.captions == "only" and not use_captions:
             raise IngestError(f"{fetched.media_path.name}: the source has no captions (and --captions only was given)")
-        identity = f"captions:{fetched.captions_kind}" if use_captions else self.transcriber.identity
+        transcriber = self.transcriber.primed(source_terms(fetched.info))
+        identity = f"captions:{fetched.captions_kind}" if use_captions else transcriber.identity
         path = folder / f"transcript-{cache_key(identity)}.json"
         cached = read_entry(path)
         if cached is not None:
@@ -235,7 +237,7 @@ class Ingestor:
             transcript = Transcript(tuple(segments), f"captions-{fetched.captions_kind}", "en", "en", duration)
         else:
             self.report("transcribe", 0.0, duration)
-            transcript = self.transcriber.transcribe(
+            transcript = transcriber.transcribe(
                 fetched.media_path, lambda done, total: self.report("transcribe", done, total)
             )
         write_entry(path, transcript.to_json())
@@ -299,6 +301,14 @@ class Ingestor:
         store.delete([pid for pid in existing if pid not in wanted])
         steps.append("store")
         return True
+
+
+def source_terms(info: dict[str, Any]) -> list[str]:
+    """A source's own domain words, from its title, chapter titles and tags (a talk's title names its subject)."""
+    titles = [str(info.get("title") or "")]
+    titles += [str(c.get("title") or "") for c in info.get("chapters") or () if isinstance(c, dict)]
+    titles += [str(t) for t in info.get("tags") or ()]
+    return list(dict.fromkeys(term for title in titles for term in domain_terms([], title=title)))
 
 
 def _published(upload_date: Any) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,6 +25,10 @@ class Transcriber(Protocol):
         ...
 
     def transcribe(self, media: Path, progress: ProgressFn | None = None) -> Transcript: ...
+
+    def primed(self, terms: Sequence[str]) -> Transcriber:
+        """This transcriber, also primed with ``terms`` (a source's own title, chapters and tags)."""
+        ...
 
 
 def default_whisper_model() -> str:
@@ -128,6 +132,18 @@ class FasterWhisperTranscriber:
             f"words={int(self.word_timestamps)}:beam={self.beam_size}:lang={self.language or 'auto'}:"
             f"batch={self.batch_size}{primed}"
         )
+
+    def primed(self, terms: Sequence[str]) -> FasterWhisperTranscriber:
+        """A copy primed with ``terms`` first, then this one's vocabulary (faster-whisper keeps 223 tokens)."""
+        from joeladr.vocabulary import join_terms
+
+        merged = join_terms([*terms, *(self.vocabulary or "").split(",")])
+        if merged == self.vocabulary:
+            return self
+        copy = FasterWhisperTranscriber.__new__(FasterWhisperTranscriber)
+        copy.__dict__.update(self.__dict__)
+        copy.vocabulary = merged
+        return copy
 
     def _priming(self) -> dict[str, str]:
         """faster-whisper's hotwords (the default: measured in bench/eval) or initial_prompt."""
