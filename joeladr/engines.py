@@ -18,9 +18,15 @@ if TYPE_CHECKING:
 
 
 def make_transcriber(
-    settings: Settings, *, word_timestamps: bool = False, vocabulary: str | None = None, prompt: bool = False
+    settings: Settings,
+    *,
+    word_timestamps: bool = False,
+    vocabulary: str | None = None,
+    prompt: bool = False,
+    priming: bool = True,
 ) -> FasterWhisperTranscriber:
-    """faster-whisper as the settings say; ``vocabulary`` primes it (hotwords, or ``prompt``: initial_prompt)."""
+    """faster-whisper as the settings say; ``vocabulary`` primes it (hotwords, or ``prompt``: initial_prompt),
+    and so do each source's title words unless ``priming`` is off."""
     from joeladr.ingest.transcribe import FasterWhisperTranscriber
 
     return FasterWhisperTranscriber(
@@ -32,6 +38,7 @@ def make_transcriber(
         batch_size=settings.batch_size,
         vocabulary=vocabulary,
         prompt=prompt,
+        priming=priming,
     )
 
 

@@ -42,5 +42,7 @@ def test_priming_is_part_of_the_transcripts_identity_and_changes_what_is_heard()
     primed = plain.primed(adr_vocabulary(load_adr(ADR_0064)))
     assert primed.identity != plain.identity and plain.primed([]) is plain
     assert primed.primed(["Gleam"]).vocabulary.startswith("Gleam, BEAM")  # type: ignore[union-attr]
+    off = FasterWhisperTranscriber(vocabulary="BEAM", priming=False)  # `--vocabulary none`: no priming at all
+    assert off.primed(["Gleam"]) is off and off._priming() == {}
     heard = primed.transcribe(Path(BEAM)).text
     assert "TypeScript" in heard and "TypeScript" not in plain.transcribe(Path(BEAM)).text

@@ -104,7 +104,10 @@ def ingest(
                 cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls
             ),
             transcriber=make_transcriber(
-                settings, word_timestamps=word_timestamps, vocabulary=primed_vocabulary(settings, adr, vocabulary)
+                settings,
+                word_timestamps=word_timestamps,
+                vocabulary=primed_vocabulary(settings, adr, vocabulary),
+                priming=not _priming_off(settings, vocabulary),
             ),
             embedder=embedder,
             store=get_store,
@@ -118,14 +121,19 @@ def ingest(
     return IngestRun(results, failures)
 
 
+def _priming_off(settings: Settings, given: str | None) -> bool:
+    chosen = settings.vocabulary if given is None else given
+    return chosen is not None and chosen.strip().lower() == "none"
+
+
 def primed_vocabulary(settings: Settings, adr: str | None, given: str | None) -> str | None:
     """The words the recognizer is primed with: ``given`` (``none`` turns priming off), else the setting,
     plus the domain terms of ``adr`` when one is named (measured in bench/eval: README, "Evidence quality")."""
     from joeladr.vocabulary import join_terms
 
-    chosen = settings.vocabulary if given is None else given
-    if chosen is not None and chosen.strip().lower() == "none":
+    if _priming_off(settings, given):
         return None
+    chosen = settings.vocabulary if given is None else given
     terms = [t.strip() for t in (chosen or "").split(",") if t.strip()]
     if adr:
         from joeladr.adr.repo import AdrRepository

@@ -92,6 +92,7 @@ class FasterWhisperTranscriber:
         batch_size: int = 8,
         vocabulary: str | None = None,
         prompt: bool = False,
+        priming: bool = True,
     ) -> None:
         self.model_name = model or default_whisper_model()
         self.compute_type = compute_type
@@ -103,6 +104,7 @@ class FasterWhisperTranscriber:
         self.batch_size = batch_size
         self.vocabulary = vocabulary.strip() if vocabulary and vocabulary.strip() else None
         self.prompt = prompt
+        self.priming = priming  # False: neither the vocabulary given nor a source's title words
 
     @property
     def short_model_name(self) -> str:
@@ -138,7 +140,7 @@ class FasterWhisperTranscriber:
         from joeladr.vocabulary import join_terms
 
         merged = join_terms([*terms, *(self.vocabulary or "").split(",")])
-        if merged == self.vocabulary:
+        if merged == self.vocabulary or not self.priming:
             return self
         copy = FasterWhisperTranscriber.__new__(FasterWhisperTranscriber)
         copy.__dict__.update(self.__dict__)
@@ -147,7 +149,7 @@ class FasterWhisperTranscriber:
 
     def _priming(self) -> dict[str, str]:
         """faster-whisper's hotwords (the default: measured in bench/eval) or initial_prompt."""
-        if not self.vocabulary:
+        if not self.vocabulary or not self.priming:
             return {}
         return {"initial_prompt" if self.prompt else "hotwords": self.vocabulary}
 

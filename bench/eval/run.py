@@ -1,0 +1,70 @@
+"""`make eval`: evidence quality on real speech, written to bench/EVAL.md and printed.
+
+    python bench/eval/run.py              # text mode, then the product path (voiced, tiny.en, primed)
+    python bench/eval/run.py --quick      # text mode only (seconds)
+    python bench/eval/run.py --compare    # also every trade measured: no priming, initial_prompt, a
+                                          # mismatched ADR's words, Whisper base, all-mpnet-base-v2
+
+Everything is cached under bench/eval/.cache (the voiced episodes, each configuration's
+workspace), so a second run only evaluates. The first voiced run synthesizes about 3.5 hours
+of speech (Piper, roughly 10x real time here) and transcribes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import harness  # noqa: E402
+
+OUT = HERE.parents[1] / "bench" / "EVAL.md"
+PRODUCT = ["--vocabulary", "adr:0064"]  # what `joeladr ingest --adr 0064` does: the ADR's words and the title's
+RUNS = {
+    "text": ("Retrieval alone: reference text, synthetic times, all-MiniLM-L6-v2", ["--text"]),
+    "voice": ("The product path: voiced, tiny.en primed with ADR-0064's words and the title's", PRODUCT),
+}
+COMPARE = {
+    "voice-plain": ("tiny.en, not primed at all", ["--vocabulary", "none"]),
+    "voice-title": ("tiny.en, primed with the title's words only", ["--vocabulary", ""]),
+    "voice-prompt": ("tiny.en, ADR-0064's words as initial_prompt", [*PRODUCT, "--prompt"]),
+    "voice-mismatch": ("tiny.en primed with a mismatched ADR's words (0901, a broker)", ["--vocabulary", "adr:0901"]),
+    "voice-base": ("Whisper base (unverified checksum), primed", [*PRODUCT, "--whisper", "base"]),
+    "text-mpnet": ("Retrieval alone with all-mpnet-base-v2", ["--text", "--embedding", "mpnet"]),
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="text mode only")
+    parser.add_argument("--compare", action="store_true", help="also the other trades measured")
+    args = parser.parse_args()
+    runs = {k: v for k, v in RUNS.items() if not args.quick or k == "text"}
+    if args.compare:
+        runs |= COMPARE
+    parts = [
+        "# Evidence quality on real speech",
+        "",
+        f"`python bench/eval/run.py{' --compare' if args.compare else ''}` ({dt.date.today().isoformat()}); "
+        'metrics are defined in bench/eval/harness.py and the README\'s "Evidence quality".',
+    ]
+    for name, (title, argv) in runs.items():
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            harness.main([*argv, "--json", str(HERE / ".cache" / f"{name}.json")])
+        table = buffer.getvalue().split("\n", 1)[1]  # drop the harness's own heading
+        parts += ["", f"## {title}", "", f"`python bench/eval/harness.py {' '.join(argv)}`", table.rstrip()]
+        print(f"## {title}\n{table}", flush=True)
+    OUT.write_text("\n".join(parts) + "\n")
+    print(f"written to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
