@@ -435,6 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--embedding", help="embedding model (name, folder, or mpnet: the joined PyPI parts)")
     parser.add_argument("--top-k", type=int, default=5)
     parser.add_argument("--min-score", type=float, help="relevance floor (default: joeladr's for the model)")
+    parser.add_argument("--chunk-words", type=int, help="chunk size in words (default: joeladr's, 25)")
     parser.add_argument("--json", type=Path, help="write the rows and facts here")
     args = parser.parse_args(argv)
     config = Config(
@@ -444,6 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.prompt,
         _model(args.embedding),
         args.top_k,
+        chunk_words=args.chunk_words,
         min_score=args.min_score,
     )
     episodes = args.episodes or [e for e, s in SPLITS.items() if args.split in ("all", s)]

@@ -3,11 +3,12 @@
 all-MiniLM-L6-v2 truncates at 256 word pieces; English speech runs about 1.3 word
 pieces per word, so a chunk is capped well under that. Chunks are built from whole
 transcript segments, so every chunk starts and ends on a segment boundary and
-knows its start and end second. The defaults (target 25 words, ~6 words overlap,
-about 8-12 s of speech) were measured on the retrieval tests' talk (sentence-sized
-segments from batched whisper): 5 of 5 topic paraphrases found a passage starting
-inside their topic, against 4 of 5 for 20, 30, 40 and 60 words (README, "Chunk size").
-Evaluate merges adjacent chunks into one finding, so small chunks cost no context there.
+knows its start and end second, and each segment's own times (``Chunk.spans``), so a
+quote cut from a chunk shows its own time. The defaults (target 25 words, ~6 words
+overlap, about 8-12 s of speech) held on real podcasts: on the held-aside episodes,
+ADR-0064 got top-1 5/10 and P@3 16/30 at 25 words, 4/10 and 15/30 at 50, 4/10 and 11/30
+at 90 (``python bench/eval/harness.py --text --chunk-words N``). Retrieval judges a chunk
+with its neighbours (joeladr/retrieve.py) instead of blurring its timestamp with more words.
 """
 
 from __future__ import annotations
