@@ -2,7 +2,9 @@
 
 Everything is computed first, as a list of file changes; ``--dry-run`` prints them as a
 diff, otherwise :func:`joeladr.atomic.write_all` stages every file before renaming any,
-so a failure leaves every file as it was.
+so a failure leaves every file as it was. :func:`decide` plans and applies under the
+workspace lock, so a second decision made at the same time sees the first; a plan applied
+later (:meth:`DecisionPlan.apply`) is refused if any file it read has changed since.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from joeladr.adr.edit import AdrDocument, LinkTarget
 from joeladr.adr.fields import is_open
@@ -22,13 +26,14 @@ from joeladr.adr.naming import INDEX_NAMES
 from joeladr.adr.parse import normalize_heading, parse_adr
 from joeladr.adr.repo import AdrRepository
 from joeladr.adr.workflow import mark_superseded, open_document
-from joeladr.atomic import atomic_write_text, read_text, write_all
+from joeladr.atomic import Snapshot, atomic_write_text, read_text, sweep_stale_temps, write_all
 from joeladr.catalog import Catalog, SourceRecord
-from joeladr.errors import AdrError, EvaluationError, UsageError
+from joeladr.errors import AdrError, EvaluationError, UsageError, WriteConflict
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.note import charts_block, render_matrix
-from joeladr.evaluate.run import current_evaluation
+from joeladr.evaluate.run import current_evaluation, note_path_for
+from joeladr.locking import workspace_lock
 from joeladr.report.view import ReportView, load_view
 from joeladr.settings import Settings
 from joeladr.timecode import timestamp
@@ -56,6 +61,7 @@ class DecisionPlan:
     settings: Settings | None = None
     view: ReportView | None = None  # what the vault charts draw; they are refreshed when the plan is applied
     root: Path | None = None  # the workspace: the diff names files relative to it, as git does
+    basis: dict[Path, str | None] = field(default_factory=dict)  # read, not written: must not change before apply
 
     @property
     def changed(self) -> list[FileChange]:
@@ -75,10 +81,28 @@ class DecisionPlan:
         return "".join(parts)
 
     def apply(self) -> list[Path]:
-        changed = self.changed
-        if self.settings is not None and self.view is not None:
-            refresh_charts(self.settings, self.view)  # before any file changes: a chart that fails stops here
-        write_all({c.path: c.new for c in changed})
+        """Write every changed file (all or none), if nothing the plan read has changed since."""
+        with workspace_lock(self.settings) if self.settings is not None else nullcontext():
+            for path, text in self.basis.items():
+                if not Snapshot.of_text(text).matches(path):
+                    raise WriteConflict(
+                        f"{path} changed after the decision was planned; nothing was written",
+                        hint="run decide again",
+                        path=path,
+                    )
+            changed = self.changed
+            for change in changed:  # before the charts: a plan gone stale changes nothing at all
+                if not Snapshot.of_text(change.old).matches(change.path):
+                    raise WriteConflict(
+                        f"{change.path} changed after the decision was planned; nothing was written",
+                        hint="run decide again",
+                        path=change.path,
+                    )
+            if self.settings is not None and self.view is not None:
+                refresh_charts(self.settings, self.view)  # before any file changes: a chart that fails stops here
+            write_all({c.path: c.new for c in changed}, expected={c.path: c.old for c in changed})
+            for change in self.changes:  # a killed run's temp files go even when nothing changes now
+                sweep_stale_temps(change.path)
         return [c.path for c in changed]
 
     def to_json(self, *, written: Sequence[Path] | None = None) -> dict[str, object]:
@@ -135,6 +159,13 @@ def is_decided(adr: Adr) -> bool:
     return not is_open(adr.status) or holds_decision(adr.decision)
 
 
+def decide(settings: Settings, ref: str, **options: Any) -> tuple[DecisionPlan, list[Path]]:
+    """Plan and write a decision while holding the workspace lock; the options are :func:`plan_decision`'s."""
+    with workspace_lock(settings):
+        plan = plan_decision(settings, ref, **options)
+        return plan, plan.apply()
+
+
 def plan_decision(
     settings: Settings,
     ref: str,
@@ -146,6 +177,22 @@ def plan_decision(
     revise: bool = False,
     deciders: str | None = None,
     today: dt.date | None = None,
+) -> DecisionPlan:
+    """Every file change the decision makes, computed from a consistent read of the workspace."""
+    with workspace_lock(settings):
+        return _plan(settings, ref, option, reason, status, supersedes, revise, deciders, today)
+
+
+def _plan(
+    settings: Settings,
+    ref: str,
+    option: str | None,
+    reason: str | None,
+    status: str,
+    supersedes: str | None,
+    revise: bool,
+    deciders: str | None,
+    today: dt.date | None,
 ) -> DecisionPlan:
     repo = AdrRepository.of(settings)
     path = repo.find(ref)
@@ -159,6 +206,8 @@ def plan_decision(
             f"{adr.label} lists no options to choose from",
             hint="add an 'Options Under Consideration' or 'Considered Options' section",
         )
+    note_path = note_path_for(settings, adr)
+    basis = {note_path: read_text(note_path) if note_path.exists() else None}
     evaluation = current_evaluation(settings, adr)
     summary = mx.summary(evaluation.matrix)
     chosen = _choose(adr, evaluation, summary, option, reason)
@@ -216,7 +265,7 @@ def plan_decision(
     index = _index_change(repo, {c.path: c.new for c in changes if c.path.suffix == ".md"})
     if index is not None:
         changes.append(index)
-    return DecisionPlan(decided, chosen, status, reason, evaluation, changes, settings, view, settings.root)
+    return DecisionPlan(decided, chosen, status, reason, evaluation, changes, settings, view, settings.root, basis)
 
 
 def _relative(path: Path, root: Path | None) -> str:
@@ -407,14 +456,15 @@ def decision_note_path(settings: Settings, adr: Adr) -> Path:
 def refresh_decision_note_charts(settings: Settings, adr: Adr, embeds: str) -> bool:
     """Bring an existing decision note's charts block up to date (``report`` does; ``decide`` writes it whole)."""
     path = decision_note_path(settings, adr)
-    if not path.is_file():
-        return False
-    old = read_text(path)
-    new = replace_blocks(old, {"charts": charts_block(adr, embeds)}, source=str(path), after={"charts": "decision"})
-    if new == old:
-        return False
-    atomic_write_text(path, new)
-    return True
+    with workspace_lock(settings):
+        if not path.is_file():
+            return False
+        old = read_text(path)
+        new = replace_blocks(old, {"charts": charts_block(adr, embeds)}, source=str(path), after={"charts": "decision"})
+        if new == old:
+            return False
+        atomic_write_text(path, new, expected=Snapshot.of_text(old))
+        return True
 
 
 def _index_change(repo: AdrRepository, pending: dict[Path, str]) -> FileChange | None:

@@ -85,6 +85,14 @@ class StoreLockedError(StoreError):
     """Another process holds the embedded vector store."""
 
 
+class WorkspaceLockedError(JoeladrError):
+    """Another process is writing this workspace's notes or ADRs (or the lock cannot be taken)."""
+
+
+class WriteConflict(JoeladrError):
+    """A file changed on disk between joeladr reading it and writing it back (another program saved it)."""
+
+
 class EvaluationError(JoeladrError):
     """An ADR cannot be evaluated or decided as asked."""
 

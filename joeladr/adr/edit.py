@@ -41,7 +41,7 @@ from joeladr.adr.parse import (
     split_comment,
 )
 from joeladr.adr.style import FolderStyle
-from joeladr.atomic import atomic_write_text, read_text
+from joeladr.atomic import Snapshot, atomic_write_text, read_text
 from joeladr.errors import AdrError
 from joeladr.markdown import line_ending, split_lines, strip_eol
 
@@ -144,10 +144,13 @@ class AdrDocument:
         return self.text != self.original
 
     def save(self) -> bool:
-        """Write the file atomically if anything changed; return whether it did."""
+        """Write the file atomically if anything changed; return whether it did.
+
+        Refused (WriteConflict) if the file on disk no longer holds the text it was loaded from.
+        """
         if not self.changed:
             return False
-        atomic_write_text(self.path, self.text)
+        atomic_write_text(self.path, self.text, expected=Snapshot.of_text(self.original))
         self.original = self.text
         return True
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from joeladr.adr.model import Adr
 from joeladr.adr.naming import read_name
-from joeladr.atomic import atomic_write_text, read_text
+from joeladr.atomic import Snapshot, atomic_write_text, read_text
 from joeladr.errors import AdrError
 from joeladr.markdown import line_ending, split_lines, strip_eol
 
@@ -137,5 +137,5 @@ def write_index(index_path: Path, adrs: list[Adr]) -> bool:
     new = render_index(existing, adrs, name=index_path.name)
     if new == existing:
         return False
-    atomic_write_text(index_path, new)
+    atomic_write_text(index_path, new, expected=Snapshot.of_text(existing))
     return True

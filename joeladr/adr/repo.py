@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import defaultdict
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,13 +16,15 @@ from joeladr.adr.naming import INDEX_NAMES, FileName, NamePattern, is_template, 
 from joeladr.adr.parse import _Parser, load_adr, slugify
 from joeladr.adr.style import FolderStyle, learn_style
 from joeladr.adr.templates import render_new
-from joeladr.atomic import atomic_write_text, read_text
+from joeladr.atomic import Snapshot, atomic_write_text, read_text
 from joeladr.errors import AdrError, AdrNotFound, JoeladrError, UsageError
 from joeladr.markdown import split_lines
 
 if TYPE_CHECKING:
     from joeladr.settings import Settings
 
+MAX_TITLE = 200
+SLUG_CHARS = 80
 STYLE_SAMPLE = 40
 """How many of the newest ADRs a folder's style is learned from (the current style, and a bounded cost)."""
 _HEADING_OR_FRONT = re.compile(r"^(?:---\s*$|#{1,6}\s+\S|[A-Za-z_][\w-]*:\s)", re.MULTILINE)
@@ -47,12 +51,23 @@ class AdrRepository:
 
     @classmethod
     def of(cls, settings: Settings) -> AdrRepository:
-        """The workspace's ADR folder, named as its settings say."""
-        return cls(settings.adr_dir, settings.adr_pattern)
+        """The workspace's ADR folder, named as its settings say, its edits under the workspace lock."""
+        from joeladr.locking import workspace_lock
 
-    def __init__(self, folder: Path, pattern: str | NamePattern | None = None) -> None:
+        return cls(settings.adr_dir, settings.adr_pattern, lock=workspace_lock(settings))
+
+    def __init__(
+        self,
+        folder: Path,
+        pattern: str | NamePattern | None = None,
+        *,
+        lock: AbstractContextManager[object] | None = None,
+    ) -> None:
+        """``lock`` is held around every read-modify-write of the folder's files (:meth:`of` gives the
+        workspace lock); without one, an edit is still refused if its file changed since it was read."""
         self.folder = Path(folder)
         self.pattern = NamePattern.parse(pattern) if isinstance(pattern, str) else pattern
+        self.lock: AbstractContextManager[object] = lock if lock is not None else nullcontext()
         self._cache: tuple[tuple[object, ...], list[Entry]] | None = None
 
     def require_folder(self) -> None:
@@ -235,29 +250,43 @@ class AdrRepository:
         empty folder uses ``fallback_template``. Naming, number width, heading form, status form
         and case, line endings and the default status always follow the folder.
         """
-        title = " ".join(title.split())
-        if not title:
-            raise UsageError("an ADR needs a title")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        style = self.style()
-        number = self.next_number()
-        today = date or dt.date.today()
-        slug = slugify(title, max_words=10) or "decision"
-        path = self.folder / style.naming.render(number, slug, today)
-        if path.exists():
-            raise AdrError(f"{path} already exists", path=path)
-        text = render_new(
-            style,
-            template,
-            fallback=fallback_template,
-            number=number,
-            title=title,
-            status=status,
-            date=today.isoformat(),
-            deciders=deciders or "",
-        )
-        atomic_write_text(path, text)
+        title = check_title(title)
+        with self.lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            style = self.style()
+            number = self.next_number()
+            today = date or dt.date.today()
+            slug = slugify(title, max_words=10)[:SLUG_CHARS].rstrip("-") or "decision"
+            path = self.folder / style.naming.render(number, slug, today)
+            if path.exists():
+                raise AdrError(f"{path} already exists", path=path)
+            text = render_new(
+                style,
+                template,
+                fallback=fallback_template,
+                number=number,
+                title=title,
+                status=status,
+                date=today.isoformat(),
+                deciders=deciders or "",
+            )
+            atomic_write_text(path, text, expected=Snapshot.of_text(None))
         return path
+
+
+def check_title(title: str) -> str:
+    """A title fit for a heading and a file name: one line (spaces collapsed) of at most 200 characters."""
+    title = " ".join(title.split())
+    if not title:
+        raise UsageError("an ADR needs a title")
+    if any(unicodedata.category(ch) == "Cc" for ch in title):
+        raise UsageError("an ADR title must be plain text (no control characters)")
+    if len(title) > MAX_TITLE:
+        raise UsageError(
+            f"an ADR title is at most {MAX_TITLE} characters (this one has {len(title)})",
+            hint="shorten the title; put the detail in the Context section",
+        )
+    return title
 
 
 def _stamp(path: Path) -> tuple[int, int]:

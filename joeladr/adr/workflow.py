@@ -11,6 +11,7 @@ from joeladr.adr.index import write_index
 from joeladr.adr.model import STANDARD_STATUSES, Adr
 from joeladr.adr.repo import AdrRepository
 from joeladr.adr.style import FolderStyle
+from joeladr.atomic import write_all
 from joeladr.errors import UsageError
 
 
@@ -35,10 +36,11 @@ def set_status(repo: AdrRepository, ref: str, value: str, *, allow_custom: bool 
             f"'{value}' is not a known status",
             hint=f"use one of {', '.join(STANDARD_STATUSES)} (or a status this folder uses), or --custom",
         )
-    document = open_document(repo, ref, style=style)
-    document.parse()  # refuse malformed files before editing
-    document.set_status(value)
-    return document.path, document.save()
+    with repo.lock:
+        document = open_document(repo, ref, style=style)
+        document.parse()  # refuse malformed files before editing
+        document.set_status(value)
+        return document.path, document.save()
 
 
 def supersede(repo: AdrRepository, old_ref: str, new_ref: str) -> list[Path]:
@@ -47,11 +49,12 @@ def supersede(repo: AdrRepository, old_ref: str, new_ref: str) -> list[Path]:
     if old_path == new_path:
         raise UsageError("an ADR cannot supersede itself")
     style = repo.style()
-    old_doc, new_doc = open_document(repo, old_path, style=style), open_document(repo, new_path, style=style)
-    old_adr, new_adr = old_doc.parse(), new_doc.parse()
-    mark_superseded(old_doc, old_adr, new_adr)
-    new_doc.add_relation("supersedes", LinkTarget.of(old_adr))
-    return _save_all([old_doc, new_doc])
+    with repo.lock:
+        old_doc, new_doc = open_document(repo, old_path, style=style), open_document(repo, new_path, style=style)
+        old_adr, new_adr = old_doc.parse(), new_doc.parse()
+        mark_superseded(old_doc, old_adr, new_adr)
+        new_doc.add_relation("supersedes", LinkTarget.of(old_adr))
+        return _save_all([old_doc, new_doc])
 
 
 def mark_superseded(document: AdrDocument, adr: Adr, by: Adr | str) -> None:
@@ -65,18 +68,24 @@ def link(repo: AdrRepository, a_ref: str, b_ref: str) -> list[Path]:
     if a_path == b_path:
         raise UsageError("an ADR cannot be linked to itself")
     style = repo.style()
-    a_doc, b_doc = open_document(repo, a_path, style=style), open_document(repo, b_path, style=style)
-    a_adr, b_adr = a_doc.parse(), b_doc.parse()
-    a_doc.add_relation("related", LinkTarget.of(b_adr))
-    b_doc.add_relation("related", LinkTarget.of(a_adr))
-    return _save_all([a_doc, b_doc])
+    with repo.lock:
+        a_doc, b_doc = open_document(repo, a_path, style=style), open_document(repo, b_path, style=style)
+        a_adr, b_adr = a_doc.parse(), b_doc.parse()
+        a_doc.add_relation("related", LinkTarget.of(b_adr))
+        b_doc.add_relation("related", LinkTarget.of(a_adr))
+        return _save_all([a_doc, b_doc])
 
 
 def update_index(repo: AdrRepository) -> tuple[Path, bool]:
-    adrs, _ = repo.load_all()
-    return repo.index_path, write_index(repo.index_path, adrs)
+    with repo.lock:
+        adrs, _ = repo.load_all()
+        return repo.index_path, write_index(repo.index_path, adrs)
 
 
 def _save_all(documents: list[AdrDocument]) -> list[Path]:
-    """Save edited documents; every text is computed before the first write."""
-    return [d.path for d in documents if d.save()]
+    """Save edited documents all or none, refused if any changed on disk since it was loaded."""
+    changed = [d for d in documents if d.changed]
+    write_all({d.path: d.text for d in changed}, expected={d.path: d.original for d in changed})
+    for document in changed:
+        document.original = document.text
+    return [d.path for d in changed]

@@ -9,15 +9,20 @@ from joeladr.errors import UsageError
 
 
 def _pairs(values: list[str] | None) -> dict[str, float]:
+    from joeladr.evaluate.matrix import weight_problem
+
     result = {}
     for value in values or []:
         name, sep, number = value.partition("=")
         if not sep:
             raise UsageError(f"--weight takes CRITERION=NUMBER, not '{value}'")
         try:
-            result[name.strip()] = float(number)
+            weight = float(number)
         except ValueError as exc:
             raise UsageError(f"--weight {value}: '{number}' is not a number") from exc
+        if problem := weight_problem(weight):
+            raise UsageError(f"--weight {value}: the weight {problem}")
+        result[name.strip()] = weight
     return result
 
 
@@ -164,24 +169,24 @@ def decide(
 
     Example: joeladr decide 0064 --option B --reason "keep TS for LLM work" --dry-run
     """
+    from joeladr.decide import decide as do_decide
     from joeladr.decide import plan_decision
 
     settings = settings_of(ctx)
-    plan = plan_decision(
-        settings,
-        adr,
-        option=option,
-        reason=reason,
-        status=status,
-        supersedes=supersedes,
-        revise=revise,
-        deciders=deciders,
-    )
+    options: dict[str, Any] = {
+        "option": option,
+        "reason": reason,
+        "status": status,
+        "supersedes": supersedes,
+        "revise": revise,
+        "deciders": deciders,
+    }
     if dry_run:
+        plan = plan_decision(settings, adr, **options)
         typer.echo(plan.diff(), nl=False)
         typer.echo(f"dry run: {len(plan.changed)} file(s) would change; nothing written", err=True)
         return
-    written = plan.apply()
+    plan, written = do_decide(settings, adr, **options)
     if not written:
         typer.echo(f"{plan.adr.label} is already decided this way: nothing changed")
     for path in written:

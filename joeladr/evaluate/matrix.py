@@ -18,6 +18,16 @@ from typing import Any
 SCALE = (-2, -1, 0, 1, 2)
 CLEAR_MARGIN = 0.10
 EPSILON = 1e-9
+MAX_WEIGHT = 100.0
+
+
+def weight_problem(value: float) -> str | None:
+    """Why ``value`` cannot be a criterion weight (a finite number from 0 to 100), or None if it can."""
+    import math
+
+    if not math.isfinite(value) or not 0 <= value <= MAX_WEIGHT:
+        return f"must be a number from 0 to {MAX_WEIGHT:g}, not {value:g}"
+    return None
 
 
 @dataclass(frozen=True)

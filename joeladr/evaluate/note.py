@@ -103,8 +103,8 @@ def parse_settings(line: str, options: Sequence[str], where: str) -> TargetSetti
                 settings.weight = float(value)
             except ValueError as exc:
                 raise EvaluationError(f"{where}: weight '{value}' is not a number") from exc
-            if settings.weight < 0:
-                raise EvaluationError(f"{where}: weight {value} is negative")
+            if problem := mx.weight_problem(settings.weight):
+                raise EvaluationError(f"{where}: weight {problem}", hint="write a number from 0 to 100")
         elif lowered in ("must-have", "must"):
             settings.must_have = value.lower() in ("yes", "true", "y", "1")
         elif key.upper() in options:

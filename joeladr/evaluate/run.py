@@ -14,16 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from joeladr.adr.model import Adr
-from joeladr.atomic import atomic_write_text, read_text
+from joeladr.atomic import Snapshot, atomic_write_text, read_text
 from joeladr.cache import read_entry, write_entry
 from joeladr.catalog import Catalog
 from joeladr.embed import Embedder
-from joeladr.errors import EvaluationError
+from joeladr.errors import EvaluationError, WriteConflict
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.note import FindingMark, NoteContent, TargetSettings, finish_note, merge_findings
 from joeladr.evaluate.targets import Target, targets_of
 from joeladr.faults import checkpoint
+from joeladr.locking import workspace_lock
 from joeladr.report.view import load_view
 from joeladr.retrieve import find_passages, relevance_floor, trim_quotes
 from joeladr.settings import Settings
@@ -148,45 +149,53 @@ def update_note(
 ) -> Evaluation:
     """Step 2: merge new findings (and ``edit``, a change to the note's text) into the note; score; write.
 
-    If the user saves the note while this runs, the merge starts again from their version.
+    Holds the workspace lock from reading to writing, so two writers never lose each other's
+    edit; if another program (the user's editor) saves the note in between, the merge starts
+    again from their version.
     """
     _check_criteria_names(adr, [*(weights or {}), *must_have])
+    for name, value in (weights or {}).items():
+        if problem := mx.weight_problem(value):
+            raise EvaluationError(f"the weight of {name} {problem}")
     targets = targets_of(adr)
     note_path = note_path_for(settings, adr)
     state_path = state_path_for(settings, adr)
-    state = read_entry(state_path) or {}
-    records: dict[str, dict[str, Any]] = dict(state.get("findings", {}))
-    fresh = retrieved.findings if retrieved else {}
-    for target_findings in fresh.values():
-        for finding in target_findings:
-            records[finding.id] = finding.record()
-    known = set(state.get("known", []))
-    catalog = Catalog(settings.home)
-    for _attempt in range(3):
-        existing = read_text(note_path) if note_path.exists() else None
-        start = edit(existing) if edit is not None and existing is not None else existing
-        text, content = merge_findings(
-            start, adr, targets, fresh, known=known, weights=weights, must_have=must_have, where=str(note_path)
-        )
-        evaluation = score(adr, targets, content, records, note_path)
-        view = load_view(evaluation, catalog)
-        text = finish_note(text, evaluation, str(note_path), plan_charts(settings, view).embeds())
-        if text == existing:
+    with workspace_lock(settings):
+        state = read_entry(state_path) or {}
+        records: dict[str, dict[str, Any]] = dict(state.get("findings", {}))
+        fresh = retrieved.findings if retrieved else {}
+        for target_findings in fresh.values():
+            for finding in target_findings:
+                records[finding.id] = finding.record()
+        known = set(state.get("known", []))
+        catalog = Catalog(settings.home)
+        for _attempt in range(3):
+            existing = read_text(note_path) if note_path.exists() else None
+            start = edit(existing) if edit is not None and existing is not None else existing
+            text, content = merge_findings(
+                start, adr, targets, fresh, known=known, weights=weights, must_have=must_have, where=str(note_path)
+            )
+            evaluation = score(adr, targets, content, records, note_path)
+            view = load_view(evaluation, catalog)
+            text = finish_note(text, evaluation, str(note_path), plan_charts(settings, view).embeds())
+            if text == existing:
+                break
+            checkpoint("merged")
+            try:
+                atomic_write_text(note_path, text, expected=Snapshot.of_text(existing))
+            except WriteConflict:
+                continue  # the user saved the note meanwhile: merge again, from their version
             break
-        checkpoint("merged")
-        if (read_text(note_path) if note_path.exists() else None) != existing:
-            continue  # the user saved the note meanwhile: merge again, from their version
-        atomic_write_text(note_path, text)
-        break
-    else:
-        raise EvaluationError(
-            f"{note_path.name} kept changing while evaluate ran", hint="save your edits, then run evaluate again"
-        )
-    listed = known | {f.id for fs in evaluation.findings.values() for f in fs}
-    new_state = {"findings": records, "known": sorted(listed)}
-    if new_state != state:
-        write_entry(state_path, new_state)
-    refresh_charts(settings, view)  # after the note and the state: a chart that fails to draw loses no curation
+        else:
+            raise EvaluationError(
+                f"{note_path.name} kept changing while joeladr updated it",
+                hint="save your edits, then run the command again",
+            )
+        listed = known | {f.id for fs in evaluation.findings.values() for f in fs}
+        new_state = {"findings": records, "known": sorted(listed)}
+        if new_state != state:
+            write_entry(state_path, new_state)
+        refresh_charts(settings, view)  # after the note and the state: a chart that fails to draw loses no curation
     if retrieved:
         evaluation.messages = list(retrieved.messages)
     return evaluation
