@@ -8,17 +8,19 @@ inputs changes nothing (same points, same note).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from joeladr.atomic import Snapshot, StagedWrite, atomic_write_text, stage
 from joeladr.cache import cache_key, read_entry, write_entry
-from joeladr.catalog import DOWNLOAD, Catalog, SourceRecord
+from joeladr.catalog import DOWNLOAD, RECORD, Catalog, SourceRecord
 from joeladr.embed import Embedder
 from joeladr.embed.keywords import keyword_vector
-from joeladr.errors import IngestError, JoeladrError
+from joeladr.errors import IngestError, JoeladrError, WriteConflict
 from joeladr.faults import checkpoint
 from joeladr.ingest.captions import parse_vtt
 from joeladr.ingest.chunking import ChunkSpec, chunk_segments
@@ -26,10 +28,11 @@ from joeladr.ingest.download import Downloaded, Downloader, RemoteMedia, metadat
 from joeladr.ingest.inputs import SourceRef, file_source_id
 from joeladr.ingest.media import probe_duration
 from joeladr.ingest.transcribe import Transcriber
+from joeladr.locking import workspace_lock
 from joeladr.settings import Settings
 from joeladr.store import Point, VectorStore, check_model, point_id
 from joeladr.transcript import Chunk, Transcript
-from joeladr.vault.source_notes import SourceInfo, note_path, properties, write_source_note
+from joeladr.vault.source_notes import SourceInfo, note_path, properties, source_note_text
 from joeladr.vocabulary import domain_terms
 
 CaptionMode = Literal["prefer", "only", "never"]
@@ -121,8 +124,8 @@ class Ingestor:
         steps: list[str] = []
         source_id = media.source_id if media is not None else self._file_id(ref)
         folder = self.catalog.folder(source_id)
-        if self.force and folder.exists():
-            shutil.rmtree(folder)
+        if self.force:
+            self._forget_stages(folder)
         fetched = self._download(media, folder, steps) if media is not None else self._local(ref, folder)
         info = fetched.info
         duration = float(info.get("duration") or 0) or probe_duration(fetched.media_path)
@@ -151,33 +154,75 @@ class Ingestor:
         vectors = self._embeddings(folder, chunks, steps)
         previous = self.catalog.get(source_id)
         ingested = previous.ingested if previous else dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        changed = self._store(source, chunks, vectors, steps)
-        note = note_path(self.settings.sources_dir, source, previous.note if previous else None)
         props = properties(source, transcript, ingested=ingested, embedding_model=self.embedder.model_name)
-        checkpoint("stored")
-        if write_source_note(note, source, transcript, props):
-            steps.append("note")
-        checkpoint("noted")
-        record = SourceRecord(
-            source_id=source_id,
-            title=source.title,
-            url=source.url or source.local_path,
-            video_id=source.video_id,
-            channel=source.channel,
-            published=source.published,
-            duration=source.duration,
-            chunks=len(chunks),
-            model=self.embedder.model_name,
-            transcript=transcript.origin,
-            transcript_model=transcript.model,
-            chunking=self.chunking.key,
-            ingested=ingested,
-            note=note.relative_to(self.settings.sources_dir).as_posix(),
-        )
-        self.catalog.put(record)
+        store = self.store()  # opened before the workspace lock: never wait for the store while holding it
+        with workspace_lock(self.settings):
+            recorded = previous.note if previous else None
+            note = note_path(self.settings.sources_dir, source, recorded, self.settings.vault)
+            # the note is rendered and staged before the store changes: a damaged note or a vault that
+            # cannot be written stops here, and the store keeps no source that `sources` does not list
+            existing, text = source_note_text(note, source, transcript, props)
+            staged = stage(note, text.encode("utf-8"), Snapshot.of_text(existing)) if text != existing else None
+            try:
+                changed = self._store(store, source, chunks, vectors, steps)
+                checkpoint("stored")
+                if staged is not None:
+                    self._commit_note(staged, source, transcript, props)
+                    steps.append("note")
+            finally:
+                if staged is not None:
+                    staged.discard()
+            checkpoint("noted")
+            record = SourceRecord(
+                source_id=source_id,
+                title=source.title,
+                url=source.url or source.local_path,
+                video_id=source.video_id,
+                channel=source.channel,
+                published=source.published,
+                duration=source.duration,
+                chunks=len(chunks),
+                model=self.embedder.model_name,
+                transcript=transcript.origin,
+                transcript_model=transcript.model,
+                chunking=self.chunking.key,
+                ingested=ingested,
+                note=os.path.relpath(note, self.settings.sources_dir).replace(os.sep, "/"),
+            )
+            self.catalog.put(record)
         return IngestResult(
             source_id, source.title, note, len(chunks), transcript.origin, changed or bool(steps), steps
         )
+
+    @staticmethod
+    def _commit_note(staged: StagedWrite, source: SourceInfo, transcript: Transcript, props: dict[str, Any]) -> None:
+        """Rename the staged note into place; if the user saved the note meanwhile, merge into their version."""
+        try:
+            staged.commit()
+            return
+        except WriteConflict:
+            pass
+        for _attempt in range(3):
+            existing, text = source_note_text(staged.path, source, transcript, props)
+            try:
+                if text != existing:
+                    atomic_write_text(staged.path, text, expected=Snapshot.of_text(existing))
+                return
+            except WriteConflict:
+                continue
+        raise WriteConflict(f"{staged.path} kept changing while joeladr updated it", hint="run ingest again")
+
+    def _forget_stages(self, folder: Path) -> None:
+        """``--force``: drop every cached stage of a source, but keep its record until the new one is written."""
+        if not folder.is_dir():
+            return
+        for child in folder.iterdir():
+            if child.name == RECORD:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
 
     @staticmethod
     def _file_id(ref: SourceRef) -> str:
@@ -262,9 +307,10 @@ class Ingestor:
         steps.append("embed")
         return vectors
 
-    def _store(self, source: SourceInfo, chunks: list[Chunk], vectors: list[list[float]], steps: list[str]) -> bool:
+    def _store(
+        self, store: VectorStore, source: SourceInfo, chunks: list[Chunk], vectors: list[list[float]], steps: list[str]
+    ) -> bool:
         model = self.embedder.model_name
-        store = self.store()
         if not self._model_checked:  # here, not up front: the store opens after transcription
             check_model(store, model, vectors[0])
             self._model_checked = True

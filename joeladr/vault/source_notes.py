@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from joeladr.atomic import atomic_write_text, read_text
+from joeladr.atomic import Snapshot, atomic_write_text, read_text
+from joeladr.errors import NoteError
 from joeladr.timecode import time_link, timestamp
 from joeladr.transcript import Transcript
 from joeladr.vault.blocks import block, escape_inline, merge_properties, replace_blocks
 
+_OWNER = re.compile(r"^joeladr_id:[ \t]*['\"]?([^'\"\s]+)", re.MULTILINE)
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
@@ -41,11 +44,55 @@ class SourceInfo:
     local_path: str | None = None
 
 
-def note_path(sources_dir: Path, info: SourceInfo, existing: str | None = None) -> Path:
+def note_owner(path: Path) -> str | None:
+    """The source id a note carries in its ``joeladr_id`` property (None: none, or unreadable)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(16384)
+    except OSError:
+        return None
+    if not head.startswith("---"):
+        return None
+    front = head.split("\n---", 1)[0]
+    match = _OWNER.search(front)
+    return match.group(1) if match else None
+
+
+def find_note(vault: Path, source_id: str) -> Path | None:
+    """The note anywhere in the vault (outside dot folders such as .trash) that carries ``source_id``."""
+    if not vault.is_dir():
+        return None
+    for folder, subfolders, files in os.walk(vault):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(".md") and not name.startswith(".") and note_owner(Path(folder) / name) == source_id:
+                return Path(folder) / name
+    return None
+
+
+def note_path(sources_dir: Path, info: SourceInfo, existing: str | None = None, vault: Path | None = None) -> Path:
+    """Where this source's note is: the recorded one, else the note that carries its id, else a new name.
+
+    A recorded note that was moved or renamed is found again by its ``joeladr_id``; a new note
+    never takes a name whose note belongs to another source (or to the user): two talks with
+    the same title get two notes.
+    """
     if existing:
-        return sources_dir / existing
-    suffix = f" ({info.video_id})" if info.video_id else ""
-    return sources_dir / f"{safe_name(info.title)}{suffix}.md"
+        recorded = sources_dir / existing
+        if recorded.is_file() and note_owner(recorded) in (info.source_id, None):
+            return recorded
+    found = find_note(vault if vault is not None else sources_dir, info.source_id)
+    if found is not None:
+        return found
+    if existing and not (sources_dir / existing).exists():
+        return sources_dir / existing  # deleted: recreate it where links to it point
+    title = safe_name(info.title)
+    base = f"{title} ({info.video_id})" if info.video_id else title
+    for name in (base, f"{base} ({info.source_id[-8:]})", f"{base} ({info.source_id})"):
+        candidate = sources_dir / f"{name}.md"
+        if not candidate.exists():
+            return candidate
+    raise NoteError(f"no free note name for {info.source_id} in {sources_dir}", hint="rename one of the notes there")
 
 
 def properties(info: SourceInfo, transcript: Transcript, *, ingested: str, embedding_model: str) -> dict[str, Any]:
@@ -125,15 +172,24 @@ def render_new_note(info: SourceInfo, transcript: Transcript, props: dict[str, A
     return merge_properties(body, props)
 
 
+def source_note_text(
+    path: Path, info: SourceInfo, transcript: Transcript, props: dict[str, Any]
+) -> tuple[str | None, str]:
+    """(the note as it is, or None; the note as it should be): joeladr's blocks and properties refreshed.
+
+    A damaged note (an end marker deleted) raises MarkerError here, before anything is written.
+    """
+    if not path.exists():
+        return None, render_new_note(info, transcript, props)
+    existing = read_text(path)
+    updated = replace_blocks(existing, bodies(info, transcript), source=str(path))
+    return existing, merge_properties(updated, props, source=str(path))
+
+
 def write_source_note(path: Path, info: SourceInfo, transcript: Transcript, props: dict[str, Any]) -> bool:
     """Create the note, or refresh only joeladr's blocks and properties; return whether the file changed."""
-    if path.exists():
-        existing = read_text(path)
-        updated = replace_blocks(existing, bodies(info, transcript), source=str(path))
-        updated = merge_properties(updated, props, source=str(path))
-        if updated == existing:
-            return False
-        atomic_write_text(path, updated)
-        return True
-    atomic_write_text(path, render_new_note(info, transcript, props))
+    existing, updated = source_note_text(path, info, transcript, props)
+    if updated == existing:
+        return False
+    atomic_write_text(path, updated, expected=Snapshot.of_text(existing))
     return True
