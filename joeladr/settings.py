@@ -8,17 +8,37 @@ current folder.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from joeladr.errors import ConfigError
+from joeladr.redact import redact_url, remember, url_secrets
 
 CONFIG_NAME = "joeladr.toml"
 CONFIG_ENV = "JOELADR_CONFIG"
+TOP_K = (1, 100)  # findings per criterion, and search results
+MIN_SCORE = (0.0, 1.0)
+COMPUTE_TYPES = (
+    "default",
+    "auto",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
+DEVICES = ("cpu", "cuda", "auto")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -32,22 +52,39 @@ class Settings:
     )
     vault: Path = field(default=Path("vault"), metadata={"toml": "paths.vault", "env": "JOELADR_VAULT", "path": True})
     home: Path = field(default=Path(".joeladr"), metadata={"toml": "paths.home", "env": "JOELADR_HOME", "path": True})
-    qdrant_url: str | None = field(default=None, metadata={"toml": "store.qdrant_url", "env": "JOELADR_QDRANT_URL"})
-    qdrant_api_key: str | None = field(
-        default=None, repr=False, metadata={"toml": "store.qdrant_api_key", "env": "JOELADR_QDRANT_API_KEY"}
+    qdrant_url: str | None = field(
+        default=None,
+        repr=False,
+        metadata={"toml": "store.qdrant_url", "env": "JOELADR_QDRANT_URL", "check": "url", "secret": True},
     )
-    collection: str = field(default="joeladr", metadata={"toml": "store.collection", "env": "JOELADR_COLLECTION"})
-    shard_number: int | None = field(default=None, metadata={"toml": "store.shard_number"})
-    replication_factor: int | None = field(default=None, metadata={"toml": "store.replication_factor"})
+    qdrant_api_key: str | None = field(
+        default=None,
+        repr=False,
+        metadata={"toml": "store.qdrant_api_key", "env": "JOELADR_QDRANT_API_KEY", "secret": True},
+    )
+    collection: str = field(
+        default="joeladr", metadata={"toml": "store.collection", "env": "JOELADR_COLLECTION", "check": "name"}
+    )
+    shard_number: int | None = field(default=None, metadata={"toml": "store.shard_number", "range": (1, 1000)})
+    replication_factor: int | None = field(
+        default=None, metadata={"toml": "store.replication_factor", "range": (1, 100)}
+    )
     whisper_model: str | None = field(
         default=None, metadata={"toml": "transcribe.model", "env": "JOELADR_WHISPER_MODEL"}
     )
     compute_type: str = field(
-        default="int8", metadata={"toml": "transcribe.compute_type", "env": "JOELADR_COMPUTE_TYPE"}
+        default="int8",
+        metadata={"toml": "transcribe.compute_type", "env": "JOELADR_COMPUTE_TYPE", "choices": COMPUTE_TYPES},
     )
-    device: str = field(default="cpu", metadata={"toml": "transcribe.device", "env": "JOELADR_DEVICE"})
-    batch_size: int = field(default=8, metadata={"toml": "transcribe.batch_size", "env": "JOELADR_BATCH_SIZE"})
-    cpu_threads: int = field(default=0, metadata={"toml": "transcribe.cpu_threads", "env": "JOELADR_CPU_THREADS"})
+    device: str = field(
+        default="cpu", metadata={"toml": "transcribe.device", "env": "JOELADR_DEVICE", "choices": DEVICES}
+    )
+    batch_size: int = field(
+        default=8, metadata={"toml": "transcribe.batch_size", "env": "JOELADR_BATCH_SIZE", "range": (0, 256)}
+    )
+    cpu_threads: int = field(
+        default=0, metadata={"toml": "transcribe.cpu_threads", "env": "JOELADR_CPU_THREADS", "range": (0, 1024)}
+    )
     vocabulary: str | None = field(
         default=None, metadata={"toml": "transcribe.vocabulary", "env": "JOELADR_VOCABULARY"}
     )  # terms to prime the recognizer with, comma-separated ("none": no priming, not even an ADR's)
@@ -56,19 +93,34 @@ class Settings:
     )
     adr_template: str = field(default="joelclaw", metadata={"toml": "adr.template", "env": "JOELADR_ADR_TEMPLATE"})
     adr_pattern: str | None = field(default=None, metadata={"toml": "adr.pattern", "env": "JOELADR_ADR_PATTERN"})
-    sources_folder: str = field(default="sources", metadata={"toml": "vault.sources_folder"})
-    decisions_folder: str = field(default="decisions", metadata={"toml": "vault.decisions_folder"})
-    attachments_folder: str = field(default="attachments", metadata={"toml": "vault.attachments_folder"})
+    sources_folder: str = field(default="sources", metadata={"toml": "vault.sources_folder", "check": "folder"})
+    decisions_folder: str = field(default="decisions", metadata={"toml": "vault.decisions_folder", "check": "folder"})
+    attachments_folder: str = field(
+        default="attachments", metadata={"toml": "vault.attachments_folder", "check": "folder"}
+    )
     lock_wait: float = field(
-        default=30.0, metadata={"toml": "store.lock_wait", "env": "JOELADR_LOCK_WAIT", "minimum": 0}
+        default=30.0, metadata={"toml": "store.lock_wait", "env": "JOELADR_LOCK_WAIT", "range": (0, 86400)}
     )
     release_store_after: float = field(
-        default=5.0, metadata={"toml": "mcp.release_store_after", "env": "JOELADR_MCP_RELEASE_AFTER", "minimum": 0}
+        default=5.0,
+        metadata={"toml": "mcp.release_store_after", "env": "JOELADR_MCP_RELEASE_AFTER", "range": (0, 86400)},
     )
-    top_k: int = field(default=5, metadata={"toml": "evaluate.top_k", "env": "JOELADR_TOP_K"})
+    top_k: int = field(default=5, metadata={"toml": "evaluate.top_k", "env": "JOELADR_TOP_K", "range": TOP_K})
     min_score: float | None = field(
-        default=None, metadata={"toml": "evaluate.min_score", "env": "JOELADR_MIN_SCORE"}
+        default=None, metadata={"toml": "evaluate.min_score", "env": "JOELADR_MIN_SCORE", "range": MIN_SCORE}
     )  # None: the relevance floor calibrated for the embedding model (retrieve.RELEVANCE_FLOORS)
+    download_max_mb: int = field(
+        default=2048,
+        metadata={"toml": "download.max_mb", "env": "JOELADR_DOWNLOAD_MAX_MB", "range": (1, 1_000_000)},
+    )
+    download_max_kbps: int = field(
+        default=4000,
+        metadata={"toml": "download.max_kbps", "env": "JOELADR_DOWNLOAD_MAX_KBPS", "range": (8, 1_000_000)},
+    )
+    download_stall_seconds: float = field(
+        default=30.0,
+        metadata={"toml": "download.stall_seconds", "env": "JOELADR_DOWNLOAD_STALL_SECONDS", "range": (1, 3600)},
+    )
 
     @property
     def sources_dir(self) -> Path:
@@ -140,15 +192,15 @@ def resolve_settings(
             continue
         sources[spec.name] = source
         values[spec.name] = _coerce(spec.name, raw, spec.type, bool(meta.get("path")), base, source)
-        if "minimum" in meta and not values[spec.name] >= meta["minimum"]:  # NaN fails too
-            raise ConfigError(f"{source}: {spec.name} must be at least {meta['minimum']}, got {raw!r}")
     if "adr_dir" not in sources:
         values["adr_dir"] = _conventional_adr_folder(cwd, root) or values["adr_dir"]
     if values.get("adr_pattern"):
         from joeladr.adr.naming import NamePattern
 
         NamePattern.parse(values["adr_pattern"], sources.get("adr_pattern", "adr_pattern"))
-    return Settings(**values)
+    settings = Settings(**values)
+    remember(settings.qdrant_api_key, *url_secrets(settings.qdrant_url))
+    return settings
 
 
 def _conventional_adr_folder(cwd: Path, root: Path) -> Path | None:
@@ -168,27 +220,98 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path} is not valid TOML: {exc}", path=path) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}", path=path) from exc
+    known: dict[str, list[str]] = {}
+    for spec in fields(Settings):
+        if "toml" in spec.metadata:
+            section, key = spec.metadata["toml"].split(".")
+            known.setdefault(section, []).append(key)
     for section, value in data.items():
+        if section not in known:
+            raise ConfigError(
+                f"{path}: [{section}] is not a settings table", hint="tables: " + ", ".join(known), path=path
+            )
         if not isinstance(value, dict):
             raise ConfigError(f"{path}: '{section}' must be a table such as [{section}]", path=path)
+        for key in value:
+            if key not in known[section]:
+                raise ConfigError(
+                    f"{path}: [{section}] {key} is not a setting",
+                    hint=f"[{section}] takes: " + ", ".join(known[section]),
+                    path=path,
+                )
     return data
 
 
 def _coerce(name: str, raw: Any, kind: Any, is_path: bool, base: Path, source: str) -> Any:
+    """One setting's value from the file, the environment or a flag: checked here, once, or ConfigError."""
+    meta = next(f.metadata for f in fields(Settings) if f.name == name)
+    secret = bool(meta.get("secret"))
+
+    def refuse(expected: str) -> ConfigError:
+        return ConfigError(f"{source}: {name} must be {expected}, got {_shown(raw, secret)}")
+
+    if is_path and isinstance(raw, Path):
+        raw = str(raw)
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise refuse("a path" if is_path else "text" if "str" in str(kind) else "a number")
     if is_path:
-        path = Path(os.path.expanduser(str(raw)))
+        text = str(raw)
+        if not text.strip() or "\x00" in text:
+            raise refuse("a path")
+        path = Path(os.path.expanduser(text))
         return path if path.is_absolute() else (base / path)
     text_kind = str(kind)
-    try:
-        if "int" in text_kind:
-            return int(raw)
-        if "float" in text_kind:
-            return float(raw)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{source}: {name} must be a number, got {raw!r}") from exc
+    if "int" in text_kind or "float" in text_kind:
+        return _number(raw, "int" in text_kind, meta.get("range"), refuse)
     if not isinstance(raw, str):
-        raise ConfigError(f"{source}: {name} must be text, got {raw!r}")
-    return raw
+        raise refuse("text")
+    value = raw.strip()
+    check = meta.get("check")
+    if check == "url":
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise refuse("an http(s) URL such as http://localhost:6333")
+    elif check == "name" and not _NAME.fullmatch(value):
+        raise refuse("a name of letters, digits, '-' and '_' (at most 64)")
+    elif check == "folder" and (
+        not value or Path(value).is_absolute() or any(part in ("..", ".") for part in Path(value).parts)
+    ):
+        raise refuse("a folder inside the vault (a relative path without '..')")
+    choices = meta.get("choices")
+    if choices and value.lower() not in choices:
+        raise refuse("one of " + ", ".join(choices))
+    return value.lower() if choices else value
+
+
+def _number(raw: Any, whole: bool, bounds: tuple[float, float] | None, refuse: Any) -> int | float:
+    low, high = bounds if bounds else (-math.inf, math.inf)
+    expected = f"a whole number from {low:g} to {high:g}" if whole else f"a number from {low:g} to {high:g}"
+    try:
+        value: int | float
+        if whole:
+            if isinstance(raw, float) or (isinstance(raw, str) and not re.fullmatch(r"\s*[+-]?\d{1,12}\s*", raw)):
+                raise ValueError
+            value = int(raw)
+        else:
+            value = float(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise refuse(expected) from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise refuse(expected)
+    return value
+
+
+def _shown(raw: Any, secret: bool) -> str:
+    """The offending value as the user wrote it, never a secret's, and never more than a line's worth."""
+    if secret:
+        if isinstance(raw, str):
+            return redact_url(raw) if "://" in raw else "a value that is not shown (it may be a secret)"
+        kind = "true/false" if isinstance(raw, bool) else "a number" if isinstance(raw, int | float) else "a table"
+        return f"{kind} (not shown)"
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    text = repr(raw)
+    return text if len(text) <= 60 else text[:57] + "...'"
 
 
 DEFAULT_CONFIG = """\
@@ -210,6 +333,11 @@ compute_type = "int8"
 
 [embed]
 # model = "sentence-transformers/all-MiniLM-L6-v2"   # default: the bundled copy
+
+[download]
+# max_kbps = 4000        # size ceiling: the media's duration at this bitrate (audio is ~130-320)
+# max_mb = 2048          # size ceiling when the duration is unknown
+# stall_seconds = 30     # give up when less than 64 KB arrive in this long
 
 [adr]
 template = "joelclaw"     # for an empty ADR folder: joelclaw | madr | madr2 | nygard (else the folder's own style)

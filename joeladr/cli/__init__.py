@@ -13,29 +13,40 @@ from typer.core import TyperGroup
 
 from joeladr import __version__
 from joeladr.cli import adr, agents, evaluate, ingest, report
+from joeladr.cli.common import terminal_safe
 from joeladr.errors import JoeladrError
 
-# typer's own usage errors (click's ClickException: vendored by typer >= 0.26, click's before)
-_USAGE_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+# typer's own errors (click's ClickException and UsageError: vendored by typer >= 0.26, click's before)
+_CLICK_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_USAGE_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 
 
 class JoeladrGroup(TyperGroup):
-    """Runs a command and turns every failure into one clear line (``--debug`` shows the traceback)."""
+    """Runs a command and turns every failure into one clear line (``--debug`` shows the traceback).
+
+    Whatever is printed passes through :func:`joeladr.redact.redact` (no key, password or cookie
+    value, also under ``--debug``) and loses terminal control characters.
+    """
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except JoeladrError as exc:
             if _debug(ctx):
-                raise
+                _traceback(exc, exc.exit_code)
             _fail(f"error: {exc.message}", exc.hint, exc.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted", "run the same command again to resume", 130)
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:  # a bug or an unwrapped third-party error: still one line
-            if _debug(ctx) or isinstance(exc, _USAGE_ERRORS):
+            if isinstance(exc, _USAGE_ERRORS) and type(exc).__name__ != "NoArgsIsHelpError":
+                where = exc.ctx.command_path if getattr(exc, "ctx", None) else "joeladr"  # type: ignore[attr-defined]
+                _fail(f"error: {exc.format_message()}", f"see `{where} --help`", exc.exit_code)  # type: ignore[attr-defined]
+            if isinstance(exc, _CLICK_ERRORS):
                 raise
+            if _debug(ctx):
+                _traceback(exc, 70)
             _fail(f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback", 70)
 
 
@@ -45,9 +56,22 @@ def _debug(ctx: typer.Context) -> bool:
 
 
 def _fail(message: str, hint: str | None, code: int) -> NoReturn:
-    typer.echo(message.splitlines()[0] if message else "error", err=True)
+    from joeladr.redact import redact
+
+    lines = message.splitlines()
+    typer.echo(terminal_safe(redact(lines[0] if lines else "error")), err=True)
     if hint:
-        typer.echo(f"hint: {hint}", err=True)
+        typer.echo(terminal_safe(redact(f"hint: {hint}")), err=True)
+    raise typer.Exit(code)
+
+
+def _traceback(exc: BaseException, code: int) -> NoReturn:
+    """``--debug``: the whole traceback, with every secret value masked."""
+    import traceback
+
+    from joeladr.redact import redact
+
+    typer.echo(terminal_safe(redact("".join(traceback.format_exception(exc)))), err=True, nl=False)
     raise typer.Exit(code)
 
 

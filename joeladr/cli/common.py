@@ -1,7 +1,10 @@
 """What every command group shares: the settings of this run, output helpers, common options."""
 
 import json
+import math
+import re
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -21,14 +24,52 @@ def settings_of(ctx: typer.Context) -> "Settings":
     return settings
 
 
+# C0 controls but newline and tab, DEL, C1 controls (0x9b is a CSI), and bidi overrides
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text that cannot drive the terminal: control characters (BEL, ESC, CSI ...) removed."""
+    return _UNSAFE.sub("", text)
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print text that may hold titles or transcripts (from the web): control characters removed."""
+    typer.echo(terminal_safe(text), err=err, nl=nl)
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)  # C0 controls come out as \u escapes
+    sys.stdout.write(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def console(*, stderr: bool = False) -> Any:
+    """A rich console whose every string (printed or in a table cell) loses control characters first."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    class SafeConsole(Console):
+        def render_str(self, text: str, **options: Any) -> Any:
+            return super().render_str(terminal_safe(text), **options)
+
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def in_range(low: float, high: float) -> Callable[[Any, Any, Any], Any]:
+    """An option callback: the number must be finite and within low..high (else one usage line)."""
+
+    def check(ctx: Any, param: Any, value: Any) -> Any:
+        if value is None:
+            return value
+        try:
+            fits = math.isfinite(value) and low <= value <= high
+        except OverflowError:  # an int too large for a float
+            fits = False
+        if not fits:
+            shown = str(value) if len(str(value)) <= 24 else str(value)[:21] + "..."
+            raise typer.BadParameter(f"must be from {low:g} to {high:g}, not {shown}")
+        return value
+
+    return check
 
 
 def stamp(seconds: float, url: str | None) -> str:

@@ -4,8 +4,9 @@ from typing import Annotated, Any
 
 import typer
 
-from joeladr.cli.common import JsonFlag, console, print_json, settings_of, stamp
+from joeladr.cli.common import JsonFlag, console, echo, in_range, print_json, settings_of, stamp
 from joeladr.errors import UsageError
+from joeladr.settings import MIN_SCORE, TOP_K
 
 
 def _pairs(values: list[str] | None) -> dict[str, float]:
@@ -29,10 +30,16 @@ def _pairs(values: list[str] | None) -> dict[str, float]:
 def evaluate(
     ctx: typer.Context,
     adr: Annotated[str, typer.Argument(help="ADR number.")],
-    top_k: Annotated[int | None, typer.Option(help="Findings per criterion (default from settings).")] = None,
+    top_k: Annotated[
+        int | None,
+        typer.Option(help="Findings per criterion, 1-100 (default from settings).", callback=in_range(*TOP_K)),
+    ] = None,
     min_score: Annotated[
         float | None,
-        typer.Option(help="Relevance floor: the lowest context cosine kept (default: calibrated for the model)."),
+        typer.Option(
+            help="Relevance floor, 0-1: the lowest context cosine kept (default: calibrated for the model).",
+            callback=in_range(*MIN_SCORE),
+        ),
     ] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only this source id (repeatable).")] = None,
     weight: Annotated[list[str] | None, typer.Option(help="Set a weight: CRITERION=NUMBER (repeatable).")] = None,
@@ -183,16 +190,16 @@ def decide(
     }
     if dry_run:
         plan = plan_decision(settings, adr, **options)
-        typer.echo(plan.diff(), nl=False)
+        echo(plan.diff(), nl=False)
         typer.echo(f"dry run: {len(plan.changed)} file(s) would change; nothing written", err=True)
         return
     plan, written = do_decide(settings, adr, **options)
     if not written:
-        typer.echo(f"{plan.adr.label} is already decided this way: nothing changed")
+        echo(f"{plan.adr.label} is already decided this way: nothing changed")
     for path in written:
-        typer.echo(f"updated {path}")
-    typer.echo(f"{plan.adr.label}: {plan.status}, option {plan.option.id} ({plan.option.title})")
-    typer.echo(f"see the decision as a page: joeladr report {plan.adr.number_text}")
+        echo(f"updated {path}")
+    echo(f"{plan.adr.label}: {plan.status}, option {plan.option.id} ({plan.option.title})")
+    echo(f"see the decision as a page: joeladr report {plan.adr.number_text}")
 
 
 def register(app: typer.Typer) -> None:

@@ -5,7 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
-from joeladr.cli.common import JsonFlag, console, print_json, settings_of, stamp
+from joeladr.cli.common import JsonFlag, console, echo, in_range, print_json, settings_of, stamp
+from joeladr.settings import TOP_K
 
 
 class RichReport:
@@ -93,6 +94,7 @@ def ingest(
     """
     from joeladr.ingest.run import ingest as run_ingest
     from joeladr.ingest.run import sources_to_ingest
+    from joeladr.redact import redact
 
     settings = settings_of(ctx)
     refs = sources_to_ingest(settings, inputs or [], adr=adr, allow_file_urls=allow_file_urls)
@@ -116,9 +118,9 @@ def ingest(
     else:
         for result in results:
             what = ", ".join(result.steps) if result.steps else "unchanged"
-            typer.echo(f"{result.title}: {result.chunks} chunks ({result.transcript_origin}; {what}) -> {result.note}")
+            echo(f"{result.title}: {result.chunks} chunks ({result.transcript_origin}; {what}) -> {result.note}")
         for failure in failures:
-            typer.echo(f"error: {failure.input}: {failure.error.message}", err=True)
+            echo(redact(f"error: {failure.input}: {failure.error.message}"), err=True)
     if failures and not results:
         first = failures[0].error
         raise typer.Exit(first.exit_code)
@@ -129,7 +131,7 @@ def ingest(
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="What you are looking for, in your words.")],
-    limit: Annotated[int, typer.Option(help="How many passages.")] = 5,
+    limit: Annotated[int, typer.Option(help="How many passages, 1-100.", callback=in_range(*TOP_K))] = 5,
     source: Annotated[list[str] | None, typer.Option(help="Only this source id (repeatable).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
