@@ -2,6 +2,10 @@
 
 Tests run this adapter against qdrant-client's local mode (``location=":memory:"`` or a
 path), and against a real server when ``QDRANT_URL`` is set.
+
+qdrant-client's errors are wrapped here and their chain is cut: an error names the status
+and Qdrant's own one-line reason, never a raw response body, the API key or the URL's
+password (also not under ``--debug``).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from joeladr.errors import StoreError
+from joeladr.redact import redact, redact_url
 from joeladr.store import DENSE, SPARSE, Hit, Point, SparseVector
 
 
@@ -48,8 +53,8 @@ class QdrantServerStore:
         except StoreError:
             raise
         except Exception as exc:
-            where = url or location or path
-            raise StoreError(f"cannot use the Qdrant server at {where}: {_first_line(exc)}") from exc
+            where = redact_url(url) if url else (location or path)
+            raise StoreError(f"cannot use the Qdrant server at {where}: {_describe(exc)}", hint=_hint(exc)) from None
         return store
 
     def _ensure_collection(
@@ -155,7 +160,7 @@ class QdrantServerStore:
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"Qdrant request failed: {_first_line(exc)}") from exc
+            raise StoreError(f"Qdrant request failed: {_describe(exc)}", hint=_hint(exc)) from None
 
 
 def _source_filter(source_ids: Sequence[str] | None) -> Any:
@@ -166,6 +171,24 @@ def _source_filter(source_ids: Sequence[str] | None) -> Any:
     return models.Filter(must=[models.FieldCondition(key="source_id", match=models.MatchAny(any=list(source_ids)))])
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
+def _describe(exc: BaseException) -> str:
+    """One line about a qdrant-client error: the HTTP status and Qdrant's reason, never the raw body."""
+    status = getattr(exc, "status_code", None)
+    if status is not None:
+        reason = getattr(exc, "reason_phrase", "") or ""
+        detail = ""
+        try:
+            error = exc.structured().get("status", {}).get("error")  # type: ignore[attr-defined]
+            detail = f": {str(error).splitlines()[0][:200]}" if error else ""
+        except Exception:
+            detail = ""
+        return redact(f"HTTP {status} {reason}".rstrip() + detail)
+    source = getattr(exc, "source", None)  # ResponseHandlingException wraps the transport's error
+    text = str(source if source is not None else exc).strip() or type(exc).__name__
+    return redact(text.splitlines()[0][:200])
+
+
+def _hint(exc: BaseException) -> str | None:
+    if getattr(exc, "status_code", None) in (401, 403):
+        return "check qdrant_api_key (JOELADR_QDRANT_API_KEY)"
+    return None
