@@ -38,3 +38,99 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    """Servers a user should not have to trust: endless and trickling bodies, pages that link elsewhere.
+
+    ``/endless.webm``: a 200 with no length whose body never ends. ``/trickle.webm``: one byte
+    every half second. ``/page.html?links=URL,URL``: a page with a <video> per link.
+    ``/big.webm``: announces a body of 10 GB.
+    """
+
+    protocol_version = "HTTP/1.0"
+
+    def do_GET(self) -> None:
+        import time
+        from urllib.parse import parse_qs, urlparse
+
+        parsed = urlparse(self.path)
+        try:
+            if parsed.path == "/endless.webm":
+                self._head("audio/webm")
+                chunk = b"\x1a\x45\xdf\xa3" + b"\0" * 65532
+                while True:
+                    self.wfile.write(chunk)
+            elif parsed.path == "/trickle.webm":
+                self._head("audio/webm")
+                while True:
+                    self.wfile.write(b"\0")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            elif parsed.path == "/big.webm":
+                self._head("audio/webm", 10_000_000_000)
+                self.wfile.write(b"\x1a\x45\xdf\xa3")
+            elif parsed.path == "/page.html":
+                links = parse_qs(parsed.query).get("links", [""])[0].split(",")
+                body = "".join(f'<video controls src="{link}"></video>\n' for link in links if link)
+                self._head("text/html", len(body.encode()))
+                self.wfile.write(body.encode())
+            else:
+                self.send_error(404)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _head(self, kind: str, length: int | None = None) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def hostile() -> Iterator[str]:
+    """The hostile server at http://127.0.0.1:PORT; yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def listener() -> Iterator[tuple[int, list[str]]]:
+    """A loopback TCP port that records every connection made to it (and answers nothing)."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0.2)
+    seen: list[str] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                conn, peer = sock.accept()
+            except OSError:
+                continue
+            seen.append(f"{peer[0]}:{peer[1]}")
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield int(sock.getsockname()[1]), seen
+    finally:
+        done.set()
+        thread.join(2)
+        sock.close()

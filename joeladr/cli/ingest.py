@@ -1,5 +1,6 @@
 """`joeladr ingest`, `joeladr search`, `joeladr sources`."""
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -7,6 +8,8 @@ import typer
 
 from joeladr.cli.common import JsonFlag, console, echo, in_range, print_json, settings_of, stamp
 from joeladr.settings import TOP_K
+
+STILL_SECONDS = 3.0  # a stage that has not moved for this long shows how long it has been waiting
 
 
 class RichReport:
@@ -18,6 +21,7 @@ class RichReport:
         self.quiet = quiet or not sys.stderr.isatty()  # no bars in logs and pipes
         self.progress: Any = None
         self.tasks: dict[str, Any] = {}
+        self.last: dict[str, float] = {}
 
     def __enter__(self) -> "RichReport":
         return self
@@ -25,13 +29,24 @@ class RichReport:
     def _start(self) -> None:
         """Start the display on the first report, so a run that fails early prints no empty bar."""
         if self.progress is None:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+            from rich.text import Text
+
+            class Waiting(ProgressColumn):
+                """``no data for 12 s`` when a stage has not moved for a while (a stalled download shows)."""
+
+                def render(self, task: Any) -> Text:
+                    quiet_for = time.monotonic() - task.fields.get("moved", time.monotonic())
+                    if task.finished or quiet_for < STILL_SECONDS:
+                        return Text("")
+                    return Text(f"no data for {quiet_for:.0f} s", style="yellow")
 
             self.progress = Progress(
                 TextColumn("{task.description:<11}"),
                 BarColumn(),
                 TextColumn("{task.fields[done]}"),
                 TimeRemainingColumn(),
+                Waiting(),
                 console=console(stderr=True),
                 transient=True,
             )
@@ -50,8 +65,11 @@ class RichReport:
         unit = {"download": _bytes, "transcribe": timestamp, "embed": _count}.get(stage, _count)
         done = f"{unit(completed)}/{unit(total) if total else '?'}"
         if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(stage, total=total, done=done)
-        self.progress.update(self.tasks[stage], completed=completed, total=total, done=done)
+            self.tasks[stage] = self.progress.add_task(stage, total=total, done=done, moved=time.monotonic())
+            self.last[stage] = completed
+        moved = {"moved": time.monotonic()} if completed != self.last.get(stage) else {}
+        self.last[stage] = completed
+        self.progress.update(self.tasks[stage], completed=completed, total=total, done=done, **moved)
 
 
 def _bytes(n: float) -> str:
@@ -111,6 +129,7 @@ def ingest(
             report=report,
             adr=adr,
             vocabulary=vocabulary,
+            warn=lambda message: echo(f"warning: {message}", err=True),
         )
     results, failures = run.results, run.failures
     if as_json:

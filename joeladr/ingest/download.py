@@ -1,15 +1,27 @@
-"""Downloading with yt-dlp's Python API: audio only, no post-processing, metadata kept."""
+"""Downloading with yt-dlp's Python API: audio only, no post-processing, metadata kept.
+
+Every request yt-dlp makes goes through a guard (:class:`_Guard`): only http(s) is fetched
+(file:// when allowed), a response larger than the ceiling is cut off (the ceiling comes
+from the media's duration, see :class:`DownloadLimits`), and a read that brings less than
+16 KB in ``stall_seconds`` is abandoned; neither is retried. Cookies reach yt-dlp as a private
+copy holding only well-formed lines, so the user's file is never rewritten and no cookie
+value is ever printed.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from joeladr.errors import DownloadError, UsageError
-from joeladr.ingest.inputs import SourceRef, source_id_for
+from joeladr.ingest.inputs import SourceRef, scheme_problem, source_id_for
 
 ProgressFn = Callable[[str, float, float | None], None]  # (stage, completed, total)
 
@@ -37,6 +49,7 @@ class RemoteMedia:
     url: str
     info: dict[str, Any]
     video_id: str | None = None
+    links: tuple[str, ...] = ()  # every URL its metadata says it will be fetched from (checked before download)
 
 
 @dataclass
@@ -55,6 +68,171 @@ class Downloader(Protocol):
     def download(self, media: RemoteMedia, folder: Path, *, captions: bool, progress: ProgressFn) -> Downloaded:
         """Fetch the audio (and captions when asked) into ``folder``."""
         ...
+
+
+@dataclass(frozen=True)
+class DownloadLimits:
+    """How much and how slowly a download may come (``[download]`` settings)."""
+
+    max_kbps: int = 4000  # with a known duration, the ceiling is the duration at this bitrate
+    max_mb: int = 2048  # the ceiling when the duration is unknown
+    stall_seconds: float = 30.0  # abandon a read that brings less than PIECE bytes in this long
+    headroom_mb: int = 8
+
+    def ceiling(self, duration: float | None) -> int:
+        """The most bytes a media of ``duration`` seconds may take (``max_mb`` when unknown)."""
+        absolute = self.max_mb * 1_000_000
+        if not duration or duration <= 0:
+            return absolute
+        return min(absolute, int(duration * self.max_kbps * 1000 / 8) + self.headroom_mb * 1_000_000)
+
+
+PIECE = 16 * 1024  # a read is done in pieces this size, each under the stall timer
+PAGE_CEILING = 64_000_000  # web pages and playlists read while resolving an input
+
+
+class _Stop(Exception):
+    """Raised inside yt-dlp to end a request for good (yt-dlp does not retry it)."""
+
+
+class _Guard:
+    """Checks every request yt-dlp makes and every read of its responses (see the module docstring)."""
+
+    def __init__(self, *, ceiling: int, stall_seconds: float, allow_file_urls: bool) -> None:
+        self.ceiling = ceiling
+        self.stall_seconds = stall_seconds
+        self.allow_file_urls = allow_file_urls
+        self.stopped: str | None = None
+        self._reading: tuple[float, Any] | None = None  # (since, response) while a read is under way
+        self._done = threading.Event()
+        self._watch = threading.Thread(target=self._watchdog, name="joeladr-download-watchdog", daemon=True)
+
+    def __enter__(self) -> _Guard:
+        self._watch.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+
+    def stop(self, reason: str) -> _Stop:
+        self.stopped = self.stopped or reason
+        return _Stop(self.stopped)
+
+    def request(self, url: str) -> None:
+        problem = scheme_problem(url, allow_file_urls=self.allow_file_urls)
+        if problem and not url.startswith("data:"):
+            raise self.stop(f"refused to fetch {url}: {problem}")
+
+    def response(self, response: Any) -> Any:
+        """Check the announced size, and put every read of ``response`` under the ceiling and the stall timer."""
+        length = str(response.headers.get("Content-Length") or "")
+        if length.isdigit() and int(length) > self.ceiling:
+            with contextlib.suppress(Exception):
+                response.close()
+            raise self.stop(f"the server announces {_mb(int(length))}, more than the ceiling of {_mb(self.ceiling)}")
+        original = response.read
+        received = 0
+
+        def read(amt: int | None = None) -> bytes:
+            nonlocal received
+            wanted = amt if amt is not None and amt >= 0 else None
+            out = bytearray()
+            while wanted is None or len(out) < wanted:
+                size = PIECE if wanted is None else min(PIECE, wanted - len(out))
+                piece = self._timed(original, size, response)
+                if not piece:
+                    break
+                out += piece
+                received += len(piece)
+                if received > self.ceiling:
+                    raise self.stop(f"the download passed the ceiling of {_mb(self.ceiling)}")
+            return bytes(out)
+
+        response.read = read
+        return response
+
+    def progress(self, downloaded: float) -> None:
+        if downloaded > self.ceiling:
+            raise self.stop(f"the download passed the ceiling of {_mb(self.ceiling)}")
+
+    def _timed(self, read: Callable[[int], bytes], size: int, response: Any) -> bytes:
+        self._reading = (time.monotonic(), response)
+        try:
+            data = read(size)
+        except Exception:
+            if self.stopped:
+                raise _Stop(self.stopped) from None
+            raise
+        finally:
+            self._reading = None
+        if self.stopped:
+            raise _Stop(self.stopped)
+        return data
+
+    def _watchdog(self) -> None:
+        while not self._done.wait(0.25):
+            reading = self._reading
+            if reading is None or time.monotonic() - reading[0] < self.stall_seconds:
+                continue
+            self.stopped = self.stopped or (
+                f"the download stalled: less than {PIECE // 1024} KB in {self.stall_seconds:g} s "
+                "(see [download] stall_seconds)"
+            )
+            _interrupt(reading[1])
+
+
+def _interrupt(response: Any) -> None:
+    """Wake a read blocked on ``response`` from another thread (urllib3's shutdown, else close)."""
+    with contextlib.suppress(Exception):
+        shutdown = getattr(getattr(response, "fp", None), "shutdown", None)
+        if callable(shutdown):
+            shutdown()
+        else:
+            response.close()
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB" if n >= 10_000_000 else f"{n / 1e6:.1f} MB"
+
+
+def _guarded_ydl(options: dict[str, Any], guard: _Guard) -> Any:
+    """A YoutubeDL whose every request and response pass through ``guard``."""
+    import yt_dlp
+
+    class GuardedYoutubeDL(yt_dlp.YoutubeDL):  # type: ignore[misc]
+        def urlopen(self, req: Any) -> Any:
+            guard.request(req if isinstance(req, str) else str(getattr(req, "url", "")))
+            return guard.response(super().urlopen(req))
+
+    return GuardedYoutubeDL(options)
+
+
+COOKIE_HEADER = "# Netscape HTTP Cookie File\n"
+_EXPIRES = re.compile(r"\d*")
+
+
+def clean_cookies(text: str) -> tuple[str, list[int]]:
+    """The Netscape cookie lines yt-dlp can load, under a proper header; and the numbers of the lines left out.
+
+    Nothing of a line left out is ever shown (it may hold a cookie value): only its number.
+    """
+    kept = [COOKIE_HEADER]
+    dropped = []
+    for number, line in enumerate(text.splitlines(), 1):
+        body = line.removeprefix("#HttpOnly_")
+        if not body.strip() or (body is line and body.lstrip().startswith(("#", "$"))):
+            continue
+        fields = body.split("\t")
+        if (
+            len(fields) != 7
+            or fields[1] not in ("TRUE", "FALSE")
+            or (fields[1] == "TRUE") != fields[0].startswith(".")
+            or not _EXPIRES.fullmatch(fields[4])
+        ):
+            dropped.append(number)
+            continue
+        kept.append(line + "\n")
+    return "".join(kept), dropped
 
 
 class _Logger:
@@ -89,7 +267,12 @@ def _clean(message: str) -> str:
 
 
 class YtDlpDownloader:
-    """The real downloader. ``cookies`` and ``cookies_from_browser`` are passed to yt-dlp as given."""
+    """The real downloader.
+
+    ``cookies`` is copied (well-formed lines only) for each yt-dlp session and the copy deleted
+    after; ``warn`` receives what the user should know (never a cookie's content); ``cache_dir``
+    is where yt-dlp may cache (inside joeladr's cache, not the user's home).
+    """
 
     def __init__(
         self,
@@ -99,12 +282,58 @@ class YtDlpDownloader:
         allow_file_urls: bool = False,
         retries: int = 3,
         socket_timeout: float = 20.0,
+        limits: DownloadLimits | None = None,
+        cache_dir: Path | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.cookies = cookies
         self.cookies_from_browser = cookies_from_browser
         self.allow_file_urls = allow_file_urls
         self.retries = retries
-        self.socket_timeout = socket_timeout
+        self.limits = limits or DownloadLimits()
+        self.socket_timeout = min(socket_timeout, self.limits.stall_seconds)
+        self.cache_dir = cache_dir
+        self.warn = warn or (lambda message: None)
+        self._cookies_checked = False
+
+    @contextlib.contextmanager
+    def _session(self, options: dict[str, Any], ceiling: int) -> Iterator[tuple[Any, _Guard]]:
+        """A guarded YoutubeDL with a private copy of the cookies, removed afterwards."""
+        with contextlib.ExitStack() as stack:
+            if self.cookies:
+                options["cookiefile"] = str(stack.enter_context(self._cookie_copy()))
+            guard = stack.enter_context(
+                _Guard(ceiling=ceiling, stall_seconds=self.limits.stall_seconds, allow_file_urls=self.allow_file_urls)
+            )
+            ydl = stack.enter_context(_guarded_ydl(options, guard))
+            yield ydl, guard
+
+    @contextlib.contextmanager
+    def _cookie_copy(self) -> Iterator[Path]:
+        assert self.cookies is not None
+        try:
+            text = Path(self.cookies).read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            raise UsageError(f"no such cookies file: {self.cookies}") from None
+        except OSError as exc:
+            raise UsageError(f"cannot read the cookies file {self.cookies}: {exc.strerror or exc}") from None
+        if text.lstrip()[:1] in ("[", "{"):
+            raise UsageError(
+                f"{self.cookies} is not a Netscape cookies file (it looks like JSON)",
+                hint="export cookies.txt in Netscape format (e.g. with yt-dlp --cookies-from-browser)",
+            )
+        cleaned, dropped = clean_cookies(text)
+        if cleaned == COOKIE_HEADER:
+            raise UsageError(f"{self.cookies} holds no Netscape cookie lines", hint="export it in Netscape format")
+        if dropped and not self._cookies_checked:
+            shown = ", ".join(map(str, dropped[:10])) + (" ..." if len(dropped) > 10 else "")
+            self.warn(f"{self.cookies}: left out {len(dropped)} malformed line(s) (line {shown})")
+        self._cookies_checked = True
+        with tempfile.TemporaryDirectory(prefix="joeladr-cookies-") as folder:
+            copy = Path(folder) / "cookies.txt"
+            copy.touch(mode=0o600)
+            copy.write_text(cleaned, encoding="utf-8")
+            yield copy
 
     def _options(self, logger: _Logger) -> dict[str, Any]:
         options: dict[str, Any] = {
@@ -121,28 +350,28 @@ class YtDlpDownloader:
             "postprocessors": [],
             "enable_file_urls": self.allow_file_urls,
             "js_runtimes": _js_runtimes(),
+            "cachedir": str(self.cache_dir) if self.cache_dir else False,
         }
-        if self.cookies:
-            options["cookiefile"] = str(self.cookies)
         if self.cookies_from_browser:
             browser, _, profile = self.cookies_from_browser.partition(":")
             options["cookiesfrombrowser"] = (browser, profile or None, None, None)
         return options
 
     def resolve(self, ref: SourceRef) -> list[RemoteMedia]:
-        import yt_dlp
 
         if ref.kind == "file":
             raise UsageError("local files are not downloaded")
         logger = _Logger()
         options = self._options(logger) | {"extract_flat": "in_playlist", "noplaylist": ref.kind == "youtube"}
+        guard: _Guard | None = None
         try:
-            with yt_dlp.YoutubeDL(options) as ydl:
+            with self._session(options, min(PAGE_CEILING, self.limits.ceiling(None))) as (ydl, guard):
                 info = ydl.extract_info(ref.url, download=False)
-        except yt_dlp.utils.DownloadError as exc:
-            raise DownloadError(f"cannot read {ref.url}: {_clean(str(exc))}") from exc
+        except UsageError:
+            raise
         except Exception as exc:  # yt-dlp raises many classes for bad URLs
-            raise DownloadError(f"cannot read {ref.url}: {_clean(str(exc))}") from exc
+            reason = guard.stopped if guard is not None and guard.stopped else _clean(str(exc))
+            raise DownloadError(f"cannot read {ref.url}: {reason}") from None
         if info is None:
             raise DownloadError(f"cannot read {ref.url}: {_clean(logger.errors[-1]) if logger.errors else 'no media'}")
         entries = info.get("entries")
@@ -161,15 +390,19 @@ class YtDlpDownloader:
         return found
 
     def download(self, media: RemoteMedia, folder: Path, *, captions: bool, progress: ProgressFn) -> Downloaded:
-        import yt_dlp
 
         folder.mkdir(parents=True, exist_ok=True)
         logger = _Logger()
 
+        guard: _Guard | None = None
+
         def hook(status: dict[str, Any]) -> None:
             if status.get("status") in ("downloading", "finished"):
                 total = status.get("total_bytes") or status.get("total_bytes_estimate")
-                progress("download", float(status.get("downloaded_bytes") or 0), float(total) if total else None)
+                downloaded = float(status.get("downloaded_bytes") or 0)
+                if guard is not None:
+                    guard.progress(downloaded)
+                progress("download", downloaded, float(total) if total else None)
 
         options = self._options(logger) | {
             "format": "bestaudio/best",
@@ -189,16 +422,20 @@ class YtDlpDownloader:
                     "subtitleslangs": [language],
                     "subtitlesformat": "vtt/best",
                 }
+        ceiling = self.limits.ceiling(_duration(info))
         try:
-            with yt_dlp.YoutubeDL(options) as ydl:
+            with self._session(options, ceiling) as (ydl, guard):
                 if info.get("_type") in ("url", "url_transparent") or ("formats" not in info and "url" not in info):
                     result = ydl.extract_info(media.url, download=True)
                 else:
                     result = ydl.process_ie_result(dict(info), download=True)
-        except yt_dlp.utils.DownloadError as exc:
-            raise DownloadError(f"cannot download {media.url}: {_clean(str(exc))}") from exc
+        except UsageError:
+            raise
         except Exception as exc:
-            raise DownloadError(f"cannot download {media.url}: {_clean(str(exc))}") from exc
+            if guard is not None and guard.stopped:
+                _remove_partial(folder)  # a cut-off download is not resumed: its ceiling or its server was wrong
+                raise DownloadError(f"cannot download {media.url}: {guard.stopped}") from None
+            raise DownloadError(f"cannot download {media.url}: {_clean(str(exc))}") from None
         if not result:
             raise DownloadError(
                 f"cannot download {media.url}: {_clean(logger.errors[-1]) if logger.errors else 'no media'}"
@@ -214,14 +451,31 @@ class YtDlpDownloader:
         return Downloaded(path, captions_path, kind if captions_path else None, metadata(result))
 
 
+def _duration(info: dict[str, Any]) -> float | None:
+    try:
+        value = float(info.get("duration") or 0)
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+def _remove_partial(folder: Path) -> None:
+    for leftover in folder.glob("media.*"):
+        if leftover.name.endswith((".part", ".ytdl")) or ".part-" in leftover.name:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
 def _remote(info: dict[str, Any], url: str) -> RemoteMedia:
     extractor = str(info.get("extractor_key") or info.get("ie_key") or "generic")
     video_id = str(info.get("id") or "")
     webpage = str(info.get("webpage_url") or url)
     youtube = extractor.lower() == "youtube"
     source_id = source_id_for(extractor, video_id, webpage if not youtube else video_id)
+    formats = [f.get("url") for f in info.get("formats") or [] if isinstance(f, dict)]
+    links = tuple(dict.fromkeys(str(u) for u in (url, info.get("url"), info.get("webpage_url"), *formats) if u))
     return RemoteMedia(
-        source_id, webpage if info.get("_type") != "url" else url, dict(info), video_id if youtube else None
+        source_id, webpage if info.get("_type") != "url" else url, dict(info), video_id if youtube else None, links
     )
 
 

@@ -46,6 +46,19 @@ def youtube_id(url: str) -> str | None:
     return candidate if VIDEO_ID.match(candidate) else None
 
 
+def scheme_problem(url: str, *, allow_file_urls: bool = False) -> str | None:
+    """Why ``url`` may not be fetched, or None: only http(s) is, and file:// when allowed.
+
+    The one check for every URL joeladr fetches: a typed input and each entry of a playlist or page.
+    """
+    scheme = urlparse(url.strip()).scheme.lower()
+    if scheme in ("http", "https") or (scheme == "file" and allow_file_urls):
+        return None
+    if scheme == "file":
+        return "is a file:// URL"
+    return f"uses the {scheme or 'no'}:// scheme; only http(s) URLs, video ids and files are ingested"
+
+
 def parse_input(text: str, *, allow_file_urls: bool = False, cwd: Path | None = None) -> SourceRef:
     """Classify one command-line input; refuse what cannot be a source with a clear message."""
     raw = text.strip()
@@ -56,12 +69,12 @@ def parse_input(text: str, *, allow_file_urls: bool = False, cwd: Path | None = 
     if scheme in ("http", "https"):
         video = youtube_id(raw)
         return SourceRef("youtube", video) if video else SourceRef("url", raw)
-    if scheme == "file":
-        if not allow_file_urls:
-            raise UsageError(f"'{raw}' is a file:// URL", hint="give the path itself, or pass --allow-file-urls")
+    if scheme == "file" or (scheme and len(scheme) > 1 and "://" in raw):
+        problem = scheme_problem(raw, allow_file_urls=allow_file_urls)
+        if problem:
+            hint = "give the path itself, or pass --allow-file-urls" if scheme == "file" else None
+            raise UsageError(f"'{raw}' {problem}", hint=hint)
         return SourceRef("url", raw)
-    if scheme and len(scheme) > 1 and "://" in raw:
-        raise UsageError(f"'{raw}' uses the {scheme}:// scheme; only http(s) URLs, video ids and files are ingested")
     path = Path(raw).expanduser()
     if not path.is_absolute():
         path = (cwd or Path.cwd()) / path

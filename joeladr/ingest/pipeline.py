@@ -20,18 +20,19 @@ from joeladr.cache import cache_key, read_entry, write_entry
 from joeladr.catalog import DOWNLOAD, RECORD, Catalog, SourceRecord
 from joeladr.embed import Embedder
 from joeladr.embed.keywords import keyword_vector
-from joeladr.errors import IngestError, JoeladrError, WriteConflict
+from joeladr.errors import IngestError, JoeladrError, UsageError, WriteConflict
 from joeladr.faults import checkpoint
 from joeladr.ingest.captions import parse_vtt
 from joeladr.ingest.chunking import ChunkSpec, chunk_segments
 from joeladr.ingest.download import Downloaded, Downloader, RemoteMedia, metadata
-from joeladr.ingest.inputs import SourceRef, file_source_id
+from joeladr.ingest.inputs import SourceRef, file_source_id, scheme_problem
 from joeladr.ingest.media import probe_duration
 from joeladr.ingest.transcribe import Transcriber
 from joeladr.locking import workspace_lock
 from joeladr.settings import Settings
 from joeladr.store import Point, VectorStore, check_model, point_id
 from joeladr.transcript import Chunk, Transcript
+from joeladr.vault.blocks import plain_text
 from joeladr.vault.source_notes import SourceInfo, note_path, properties, source_note_text
 from joeladr.vocabulary import domain_terms
 
@@ -80,6 +81,7 @@ class Ingestor:
         chunking: ChunkSpec | None = None,
         force: bool = False,
         report: Report = quiet_report,
+        allow_file_urls: bool = False,
     ) -> None:
         self.settings = settings
         self.catalog = Catalog(settings.home)
@@ -91,6 +93,7 @@ class Ingestor:
         self.chunking = chunking or ChunkSpec()
         self.force = force
         self.report = report
+        self.allow_file_urls = allow_file_urls
         self._model_checked = False
 
     # -- inputs --------------------------------------------------------------------
@@ -100,10 +103,23 @@ class Ingestor:
                 yield ref, None
                 continue
             try:
-                for media in self.downloader.resolve(ref):
-                    yield ref, media
+                found = self.downloader.resolve(ref)
             except JoeladrError as exc:
                 yield IngestFailure(ref.url, exc)
+                continue
+            for number, media in enumerate(found, 1):
+                # every entry of a playlist or page passes the same check as a typed URL
+                refused = [
+                    (link, problem)
+                    for link in (media.url, *media.links)
+                    if (problem := scheme_problem(link, allow_file_urls=self.allow_file_urls))
+                ]
+                if not refused:
+                    yield ref, media
+                    continue
+                link, problem = refused[0]
+                where = f"entry {number} of {ref.url}" if len(found) > 1 else f"{ref.url} leads to a URL that"
+                yield IngestFailure(link, UsageError(f"{where} {problem}"))
 
     def run(self, refs: Sequence[SourceRef]) -> tuple[list[IngestResult], list[IngestFailure]]:
         results: list[IngestResult] = []
@@ -132,10 +148,10 @@ class Ingestor:
         transcript = self._transcript(folder, fetched, duration, steps)
         source = SourceInfo(
             source_id=source_id,
-            title=str(info.get("title") or source_id),
+            title=plain_text(str(info.get("title") or "")) or source_id,
             url=info.get("webpage_url") if media is not None else None,
             video_id=media.video_id if media is not None else None,
-            channel=info.get("channel") or info.get("uploader"),
+            channel=plain_text(str(info.get("channel") or info.get("uploader") or "")) or None,
             published=_published(info.get("upload_date")),
             duration=duration,
             chapters=tuple(info.get("chapters") or ()),

@@ -84,14 +84,17 @@ def ingest(
     store: Callable[[], VectorStore] | None = None,
     adr: str | None = None,
     vocabulary: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> IngestRun:
     """Ingest ``refs`` with the real engines; each source on its own (one failing does not stop the rest).
 
     The recognizer is primed with :func:`primed_vocabulary` (``adr``'s domain terms, ``vocabulary``,
     the setting). ``embedder`` and ``store`` default to ones opened for this run (the embedder and
     the store load after transcription, so whisper has the CPU to itself); a server passes its own.
+    Downloads are bounded by the ``[download]`` settings; ``warn`` hears what the user should know
+    (a malformed cookie line, by number).
     """
-    from joeladr.ingest.download import YtDlpDownloader
+    from joeladr.ingest.download import DownloadLimits, YtDlpDownloader
     from joeladr.ingest.pipeline import Ingestor
 
     if captions not in CAPTION_MODES:
@@ -101,7 +104,14 @@ def ingest(
         ingestor = Ingestor(
             settings,
             downloader=YtDlpDownloader(
-                cookies=cookies, cookies_from_browser=cookies_from_browser, allow_file_urls=allow_file_urls
+                cookies=cookies,
+                cookies_from_browser=cookies_from_browser,
+                allow_file_urls=allow_file_urls,
+                limits=DownloadLimits(
+                    settings.download_max_kbps, settings.download_max_mb, settings.download_stall_seconds
+                ),
+                cache_dir=settings.home / "yt-dlp",
+                warn=warn,
             ),
             transcriber=make_transcriber(
                 settings,
@@ -114,6 +124,7 @@ def ingest(
             captions=_caption_mode(captions),
             force=force,
             report=report or quiet_report,
+            allow_file_urls=allow_file_urls,
         )
         results, failures = ingestor.run(refs)
     if results:
