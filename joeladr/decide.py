@@ -37,7 +37,7 @@ from joeladr.locking import workspace_lock
 from joeladr.report.view import ReportView, load_view
 from joeladr.settings import Settings
 from joeladr.timecode import timestamp
-from joeladr.vault.blocks import block, merge_properties, replace_blocks
+from joeladr.vault.blocks import block, escape_inline, merge_properties, replace_blocks, safe_url
 from joeladr.vault.charts import plan_charts, refresh_charts
 
 STATUSES = ("accepted", "rejected", "deprecated")
@@ -309,8 +309,10 @@ def _default_reason(evaluation: Evaluation, summary: dict[str, object]) -> str:
 
 
 def _cite(finding: Finding) -> str:
-    name = finding.note_name or finding.title
-    when = f"[{timestamp(finding.start)}]({finding.url})" if finding.url else timestamp(finding.start)
+    """A quote for the ADR: the transcript's words and the talk's title made inert (they come from the web)."""
+    name = finding.note_name or escape_inline(finding.title)
+    url = safe_url(finding.url)
+    when = f"[{timestamp(finding.start)}]({url})" if url else timestamp(finding.start)
     stance = []
     if finding.supports:
         stance.append("supports " + ", ".join(finding.supports))
@@ -318,7 +320,7 @@ def _cite(finding: Finding) -> str:
         stance.append("weakens " + ", ".join(finding.weakens))
     tail = f" ({'; '.join(stance)})" if stance else ""
     note = f" — {finding.note}" if finding.note else ""
-    return f"“{finding.text}” — {name} at {when}{tail}{note}"
+    return f"“{escape_inline(finding.text)}” — {name} at {when}{tail}{note}"
 
 
 def render_decision(
@@ -370,7 +372,7 @@ def render_decision(
     if evaluation.matrix.criteria:
         matrix = render_matrix(evaluation).replace("> [!success] ", "> ").replace("> [!warning] ", "> ")
         lines += ["", f"{sub} Decision matrix", "", matrix]
-    cited = sorted({f.note_name or f.title for f in accepted})
+    cited = sorted({f.note_name or escape_inline(f.title) for f in accepted})
     if cited:
         lines += ["", "Sources: " + ", ".join(cited) + "."]
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.targets import Target
 from joeladr.markdown import split_lines
 from joeladr.timecode import timestamp
-from joeladr.vault.blocks import block, blocks, escape_inline, merge_properties, replace_blocks
+from joeladr.vault.blocks import block, blocks, escape_inline, merge_properties, replace_blocks, safe_url
 
 Status = Literal["pending", "accepted", "rejected"]
 
@@ -268,7 +268,8 @@ def charts_block(adr: Adr, embeds: str) -> str:
 # -- rendering ------------------------------------------------------------------------
 def finding_line(finding: Finding) -> str:
     source = f"[[{finding.note_name}]]" if finding.note_name else escape_inline(finding.title)
-    stamp = f"[{timestamp(finding.start)}]({finding.url})" if finding.url else f"`{timestamp(finding.start)}`"
+    url = safe_url(finding.url)
+    stamp = f"[{timestamp(finding.start)}]({url})" if url else f"`{timestamp(finding.start)}`"
     quote = escape_inline(finding.text).replace("::", ":\u200b:")
     return f"- [ ] {source} {stamp} “{quote}” ({finding.score:.2f}) ^{finding.id}"
 

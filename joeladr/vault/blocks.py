@@ -99,13 +99,45 @@ def replace_blocks(
     return result
 
 
+# control characters (C0 but tab, DEL, C1) and bidi overrides: never written into a note
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_text(text: str) -> str:
+    """One line of text without control characters (for titles and names that come from the web)."""
+    return " ".join(_CONTROL.sub("", text.replace("\r", " ").replace("\n", " ")).split())
+
+
 def escape_inline(text: str) -> str:
-    """Make untrusted text (transcripts, titles) inert inside a note: no HTML, markers, links or comments."""
-    text = text.replace("\x00", "").replace("\r", " ").replace("\n", " ")
+    """Make untrusted text (transcripts, titles) inert inside a note.
+
+    No HTML, markers or comments; no links, images or embeds (every bracket is escaped, so
+    ``[x](javascript:...)`` and ``![](http://host/pixel.png)`` stay text); no control characters.
+    """
+    text = text.replace("\r", " ").replace("\n", " ")
+    text = _CONTROL.sub("", text).replace("\\", "\\\\")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("[[", "[\u200b[").replace("]]", "]\u200b]").replace("%%", "%\u200b%")
+    text = text.replace("[", "\\[").replace("]", "\\]").replace("%%", "%\u200b%")
     text = re.sub(r"^([#>\-*+=|`~]|\d+[.)])", r"\\\1", text.strip())
     return text
+
+
+_URL_SAFE = ":/?#@!$&*+,;=%~-._"
+
+
+def safe_url(url: str | None) -> str | None:
+    """A link target that cannot break out of ``[text](url)``: http(s) only, anything odd percent-encoded."""
+    from urllib.parse import quote, urlsplit
+
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    if scheme not in ("http", "https"):
+        return None
+    return quote(_CONTROL.sub("", url.strip()), safe=_URL_SAFE)
 
 
 def merge_properties(text: str, values: Mapping[str, Any], source: str = "note") -> str:

@@ -13,7 +13,7 @@ from joeladr.atomic import Snapshot, atomic_write_text, read_text
 from joeladr.errors import NoteError
 from joeladr.timecode import time_link, timestamp
 from joeladr.transcript import Transcript
-from joeladr.vault.blocks import block, escape_inline, merge_properties, replace_blocks
+from joeladr.vault.blocks import block, escape_inline, merge_properties, replace_blocks, safe_url
 
 _OWNER = re.compile(r"^joeladr_id:[ \t]*['\"]?([^'\"\s]+)", re.MULTILINE)
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -114,7 +114,7 @@ def properties(info: SourceInfo, transcript: Transcript, *, ingested: str, embed
 
 
 def _line(info: SourceInfo, seconds: float, text: str) -> str:
-    link = time_link(info.url, info.video_id, seconds)
+    link = safe_url(time_link(info.url, info.video_id, seconds))
     stamp = f"[{timestamp(seconds)}]({link})" if link else f"`{timestamp(seconds)}`"
     return f"{stamp} {escape_inline(text)}"
 
@@ -123,8 +123,8 @@ def bodies(info: SourceInfo, transcript: Transcript) -> dict[str, str]:
     summary = [f"> [!info] {escape_inline(info.title)}"]
     facts = [escape_inline(x) for x in (info.channel, info.published, timestamp(info.duration)) if x]
     summary.append("> " + " · ".join(facts))
-    if info.url:
-        summary.append(f"> [Open the source]({info.url})")
+    if safe_url(info.url):
+        summary.append(f"> [Open the source]({safe_url(info.url)})")
     elif info.local_path:
         summary.append(f"> Local file: `{escape_inline(Path(info.local_path).name)}`")
     chapters = [_line(info, float(c.get("start_time", 0)), str(c.get("title", ""))) for c in info.chapters]
