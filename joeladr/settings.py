@@ -252,17 +252,17 @@ def _coerce(name: str, raw: Any, kind: Any, is_path: bool, base: Path, source: s
 
     if is_path and isinstance(raw, Path):
         raw = str(raw)
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise refuse("a path" if is_path else "text" if "str" in str(kind) else "a number")
+    numeric = "int" in str(kind) or "float" in str(kind)
+    if not numeric and (isinstance(raw, bool) or not isinstance(raw, str | int | float)):
+        raise refuse("a path" if is_path else "text")
     if is_path:
         text = str(raw)
         if not text.strip() or "\x00" in text:
             raise refuse("a path")
         path = Path(os.path.expanduser(text))
         return path if path.is_absolute() else (base / path)
-    text_kind = str(kind)
-    if "int" in text_kind or "float" in text_kind:
-        return _number(raw, "int" in text_kind, meta.get("range"), refuse)
+    if numeric:
+        return _number(raw, "int" in str(kind), meta.get("range"), refuse)
     if not isinstance(raw, str):
         raise refuse("text")
     value = raw.strip()
@@ -288,6 +288,8 @@ def _number(raw: Any, whole: bool, bounds: tuple[float, float] | None, refuse: A
     expected = f"a whole number from {low:g} to {high:g}" if whole else f"a number from {low:g} to {high:g}"
     try:
         value: int | float
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise ValueError
         if whole:
             if isinstance(raw, float) or (isinstance(raw, str) and not re.fullmatch(r"\s*[+-]?\d{1,12}\s*", raw)):
                 raise ValueError

@@ -43,9 +43,10 @@ def closed_port() -> int:
 class _Hostile(http.server.BaseHTTPRequestHandler):
     """Servers a user should not have to trust: endless and trickling bodies, pages that link elsewhere.
 
-    ``/endless.webm``: a 200 with no length whose body never ends. ``/trickle.webm``: one byte
-    every half second. ``/page.html?links=URL,URL``: a page with a <video> per link.
-    ``/big.webm``: announces a body of 10 GB.
+    ``/endless.webm``: a 200 with no length whose body goes on (64 MB, then it stops: a test run
+    against code without a ceiling must not fill the disk). ``/trickle.webm``: one byte every
+    half second (for a minute). ``/big.webm``: announces 10 GB. ``/page.html?links=URL,URL``:
+    a page with a <video> per link.
     """
 
     protocol_version = "HTTP/1.0"
@@ -59,11 +60,11 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
             if parsed.path == "/endless.webm":
                 self._head("audio/webm")
                 chunk = b"\x1a\x45\xdf\xa3" + b"\0" * 65532
-                while True:
+                for _ in range(1024):
                     self.wfile.write(chunk)
             elif parsed.path == "/trickle.webm":
                 self._head("audio/webm")
-                while True:
+                for _ in range(120):
                     self.wfile.write(b"\0")
                     self.wfile.flush()
                     time.sleep(0.5)

@@ -192,3 +192,61 @@ def test_a_killed_lock_holder_releases_the_lock(evaluated_copy: tuple[Ingested, 
     args = [sys.executable, "-m", "joeladr", *copy.args(), "finding", "0064", first, "--accept"]
     done = subprocess.run(args, env=_env(JOELADR_LOCK_WAIT="0.5"), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_lock_is_reentrant_and_other_threads_wait(tmp_path: Path) -> None:
+    import threading
+
+    from joeladr.errors import WorkspaceLockedError
+    from joeladr.locking import WriteLock
+
+    lock = WriteLock(tmp_path / "x.lock", wait_seconds=0.3)
+    failures: list[str] = []
+
+    def other_thread() -> None:
+        try:
+            with WriteLock(tmp_path / "x.lock", wait_seconds=0.3):
+                failures.append("entered while held")
+        except WorkspaceLockedError as exc:
+            failures.append(str(exc))
+
+    with lock, lock:  # a core function calling another under the same lock
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+    assert len(failures) == 1 and failures[0].startswith("the workspace is being written by another thread")
+    with WriteLock(tmp_path / "x.lock", wait_seconds=0.3):  # released: free again
+        pass
+
+
+def test_an_adr_saved_by_an_editor_in_between_is_not_overwritten(tmp_path: Path) -> None:
+    from joeladr.adr.edit import AdrDocument
+    from joeladr.errors import WriteConflict
+    from tests.conftest import ADR_0064
+
+    path = tmp_path / ADR_0064.name
+    path.write_text(ADR_0064.read_text())
+    document = AdrDocument.load(path)
+    document.set_status("accepted")
+    path.write_text(ADR_0064.read_text() + "\nSaved in the editor.\n")
+    with pytest.raises(WriteConflict):
+        document.save()
+    assert path.read_text().endswith("Saved in the editor.\n")
+
+
+def test_temp_files_of_dead_writers_go_at_once_live_ones_stay(tmp_path: Path) -> None:
+    from joeladr.atomic import atomic_write_text
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        left = tmp_path / f".note.md.{dead_pid}.abcd1234.tmp"
+        busy = tmp_path / f".note.md.{alive.pid}.efgh5678.tmp"
+        left.write_text("half")
+        busy.write_text("being written")
+        atomic_write_text(tmp_path / "note.md", "whole")
+        assert not left.exists() and busy.exists()
+    finally:
+        alive.kill()
+        alive.wait()

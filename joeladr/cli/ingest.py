@@ -33,13 +33,13 @@ class RichReport:
             from rich.text import Text
 
             class Waiting(ProgressColumn):
-                """``no data for 12 s`` when a stage has not moved for a while (a stalled download shows)."""
+                """``stalled for 12 s`` when a stage has not moved for a while (a stalled download shows)."""
 
                 def render(self, task: Any) -> Text:
                     quiet_for = time.monotonic() - task.fields.get("moved", time.monotonic())
                     if task.finished or quiet_for < STILL_SECONDS:
                         return Text("")
-                    return Text(f"no data for {quiet_for:.0f} s", style="yellow")
+                    return Text(f"stalled for {quiet_for:.0f} s", style="yellow")
 
             self.progress = Progress(
                 TextColumn("{task.description:<11}"),

@@ -98,10 +98,20 @@ class _Stop(Exception):
 class _Guard:
     """Checks every request yt-dlp makes and every read of its responses (see the module docstring)."""
 
-    def __init__(self, *, ceiling: int, stall_seconds: float, allow_file_urls: bool) -> None:
+    def __init__(
+        self,
+        *,
+        ceiling: int,
+        stall_seconds: float,
+        allow_file_urls: bool,
+        announced: bool = True,
+        opened: Callable[[float | None], None] | None = None,
+    ) -> None:
         self.ceiling = ceiling
         self.stall_seconds = stall_seconds
         self.allow_file_urls = allow_file_urls
+        self.announced = announced  # refuse a response whose Content-Length is over the ceiling
+        self.opened = opened  # told each response's announced length, so progress shows before data comes
         self.stopped: str | None = None
         self._reading: tuple[float, Any] | None = None  # (since, response) while a read is under way
         self._done = threading.Event()
@@ -126,10 +136,12 @@ class _Guard:
     def response(self, response: Any) -> Any:
         """Check the announced size, and put every read of ``response`` under the ceiling and the stall timer."""
         length = str(response.headers.get("Content-Length") or "")
-        if length.isdigit() and int(length) > self.ceiling:
+        if self.announced and length.isdigit() and int(length) > self.ceiling:
             with contextlib.suppress(Exception):
                 response.close()
             raise self.stop(f"the server announces {_mb(int(length))}, more than the ceiling of {_mb(self.ceiling)}")
+        if self.opened is not None:
+            self.opened(float(length) if length.isdigit() else None)
         original = response.read
         received = 0
 
@@ -297,13 +309,25 @@ class YtDlpDownloader:
         self._cookies_checked = False
 
     @contextlib.contextmanager
-    def _session(self, options: dict[str, Any], ceiling: int) -> Iterator[tuple[Any, _Guard]]:
-        """A guarded YoutubeDL with a private copy of the cookies, removed afterwards."""
+    def _session(
+        self, options: dict[str, Any], ceiling: int, *, progress: ProgressFn | None = None
+    ) -> Iterator[tuple[Any, _Guard]]:
+        """A guarded YoutubeDL with a private copy of the cookies, removed afterwards.
+
+        Without ``progress`` (resolving an input) a media URL's announced size is not held against
+        ``ceiling``: the extractor only peeks at it, and ``ceiling`` is the one for web pages.
+        """
         with contextlib.ExitStack() as stack:
             if self.cookies:
                 options["cookiefile"] = str(stack.enter_context(self._cookie_copy()))
             guard = stack.enter_context(
-                _Guard(ceiling=ceiling, stall_seconds=self.limits.stall_seconds, allow_file_urls=self.allow_file_urls)
+                _Guard(
+                    ceiling=ceiling,
+                    stall_seconds=self.limits.stall_seconds,
+                    allow_file_urls=self.allow_file_urls,
+                    announced=progress is not None,
+                    opened=(lambda total: progress("download", 0.0, total)) if progress is not None else None,
+                )
             )
             ydl = stack.enter_context(_guarded_ydl(options, guard))
             yield ydl, guard
@@ -424,7 +448,7 @@ class YtDlpDownloader:
                 }
         ceiling = self.limits.ceiling(_duration(info))
         try:
-            with self._session(options, ceiling) as (ydl, guard):
+            with self._session(options, ceiling, progress=progress) as (ydl, guard):
                 if info.get("_type") in ("url", "url_transparent") or ("formats" not in info and "url" not in info):
                     result = ydl.extract_info(media.url, download=True)
                 else:

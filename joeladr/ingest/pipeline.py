@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from joeladr.atomic import Snapshot, StagedWrite, atomic_write_text, stage
+from joeladr.atomic import Snapshot, StagedWrite, atomic_write_text, read_text, stage
 from joeladr.cache import cache_key, read_entry, write_entry
 from joeladr.catalog import DOWNLOAD, RECORD, Catalog, SourceRecord
 from joeladr.embed import Embedder
@@ -32,7 +32,7 @@ from joeladr.locking import workspace_lock
 from joeladr.settings import Settings
 from joeladr.store import Point, VectorStore, check_model, point_id
 from joeladr.transcript import Chunk, Transcript
-from joeladr.vault.blocks import plain_text
+from joeladr.vault.blocks import blocks, plain_text
 from joeladr.vault.source_notes import SourceInfo, note_path, properties, source_note_text
 from joeladr.vocabulary import domain_terms
 
@@ -140,6 +140,7 @@ class Ingestor:
         steps: list[str] = []
         source_id = media.source_id if media is not None else self._file_id(ref)
         folder = self.catalog.folder(source_id)
+        self._check_note(self.catalog.get(source_id))  # a damaged note stops the run before any work is redone
         if self.force:
             self._forget_stages(folder)
         fetched = self._download(media, folder, steps) if media is not None else self._local(ref, folder)
@@ -227,6 +228,14 @@ class Ingestor:
             except WriteConflict:
                 continue
         raise WriteConflict(f"{staged.path} kept changing while joeladr updated it", hint="run ingest again")
+
+    def _check_note(self, record: SourceRecord | None) -> None:
+        """Raise MarkerError now if a known source's note has a damaged block (it is checked again on write)."""
+        if record is None:
+            return
+        path = self.settings.sources_dir / record.note
+        if path.is_file():
+            blocks(read_text(path), str(path))
 
     def _forget_stages(self, folder: Path) -> None:
         """``--force``: drop every cached stage of a source, but keep its record until the new one is written."""
