@@ -134,7 +134,7 @@ def test_a_trickling_body_is_given_up_with_one_line(workspace: Path) -> None:
             "ingest", "--quiet", f"{base}/trickle.webm", env={"JOELADR_DOWNLOAD_STALL_SECONDS": "2"}, timeout=45
         )
     assert proc.returncode == 1
-    assert "the download stalled: less than 16 KB in 2 s" in _one_line_error(proc.stderr)
+    assert "the download stalled: less than 64 KB in 2 s" in _one_line_error(proc.stderr)
 
 
 def test_progress_shows_a_stalled_download(workspace: Path) -> None:

@@ -31,7 +31,7 @@ def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, "HF_HUB_OFFLINE": "1", **extra}
 
 
-def _together(commands: list[list[str]], step: str, lead: float = 4.0) -> list[subprocess.CompletedProcess[str]]:
+def _together(commands: list[list[str]], step: str, lead: float = 3.0) -> list[subprocess.CompletedProcess[str]]:
     """Run every command as its own `joeladr` process; each one that reaches ``step`` waits there for the others."""
     release = f"{time.time() + lead:.3f}"
     env = _env(JOELADR_PAUSE_AT=step, JOELADR_PAUSE_UNTIL=release)

@@ -9,7 +9,7 @@ import typer
 from joeladr.cli.common import JsonFlag, console, echo, in_range, print_json, settings_of, stamp
 from joeladr.settings import TOP_K
 
-STILL_SECONDS = 3.0  # a stage that has not moved for this long shows how long it has been waiting
+STILL_SECONDS = 3.0  # a download that has not moved for this long shows how long it has been stalled
 
 
 class RichReport:
@@ -33,11 +33,11 @@ class RichReport:
             from rich.text import Text
 
             class Waiting(ProgressColumn):
-                """``stalled for 12 s`` when a stage has not moved for a while (a stalled download shows)."""
+                """``stalled for 12 s`` when a download has brought nothing for a while."""
 
                 def render(self, task: Any) -> Text:
                     quiet_for = time.monotonic() - task.fields.get("moved", time.monotonic())
-                    if task.finished or quiet_for < STILL_SECONDS:
+                    if task.description != "download" or task.finished or quiet_for < STILL_SECONDS:
                         return Text("")
                     return Text(f"stalled for {quiet_for:.0f} s", style="yellow")
 

@@ -3,7 +3,7 @@
 Every request yt-dlp makes goes through a guard (:class:`_Guard`): only http(s) is fetched
 (file:// when allowed), a response larger than the ceiling is cut off (the ceiling comes
 from the media's duration, see :class:`DownloadLimits`), and a read that brings less than
-16 KB in ``stall_seconds`` is abandoned; neither is retried. Cookies reach yt-dlp as a private
+64 KB in ``stall_seconds`` is abandoned; neither is retried. Cookies reach yt-dlp as a private
 copy holding only well-formed lines, so the user's file is never rewritten and no cookie
 value is ever printed.
 """
@@ -87,7 +87,7 @@ class DownloadLimits:
         return min(absolute, int(duration * self.max_kbps * 1000 / 8) + self.headroom_mb * 1_000_000)
 
 
-PIECE = 16 * 1024  # a read is done in pieces this size, each under the stall timer
+PIECE = 64 * 1024  # a read is done in pieces this size, each under the stall timer
 PAGE_CEILING = 64_000_000  # web pages and playlists read while resolving an input
 
 
@@ -148,17 +148,18 @@ class _Guard:
         def read(amt: int | None = None) -> bytes:
             nonlocal received
             wanted = amt if amt is not None and amt >= 0 else None
-            out = bytearray()
-            while wanted is None or len(out) < wanted:
-                size = PIECE if wanted is None else min(PIECE, wanted - len(out))
-                piece = self._timed(original, size, response)
+            parts: list[bytes] = []
+            got = 0
+            while wanted is None or got < wanted:
+                piece = self._timed(original, PIECE if wanted is None else min(PIECE, wanted - got), response)
                 if not piece:
                     break
-                out += piece
+                parts.append(piece)
+                got += len(piece)
                 received += len(piece)
                 if received > self.ceiling:
                     raise self.stop(f"the download passed the ceiling of {_mb(self.ceiling)}")
-            return bytes(out)
+            return parts[0] if len(parts) == 1 else b"".join(parts)
 
         response.read = read
         return response
