@@ -82,13 +82,17 @@ def test_out_of_range_options_are_one_line_not_an_internal_error(adr_dir: Path, 
 
 def test_an_adr_title_must_be_one_short_line(adr_dir: Path) -> None:
     before = sorted(p.name for p in adr_dir.iterdir())
-    for title, needle in (("x" * 5000, "at most 200 characters"), ("Use X\nstatus: hacked", "one line")):
+    for title, needle in (("x" * 5000, "at most 200 characters"), ("Use X\x1b[2J\x07", "no control characters")):
         proc = _joeladr("adr", "new", title)
         assert proc.returncode == 2 and needle in _one_line_error(proc.stderr), proc.stderr
     assert sorted(p.name for p in adr_dir.iterdir()) == before
     proc = _joeladr("adr", "new", "y" * 200)  # the longest title: a file name the file system takes
     assert proc.returncode == 0, proc.stderr
     assert len(Path(proc.stdout.strip()).name) < 100
+    proc = _joeladr("adr", "new", "Use X\nstatus: hacked")  # line breaks become spaces: one heading line
+    assert proc.returncode == 0, proc.stderr
+    text = Path(proc.stdout.strip()).read_text()
+    assert "Use X status: hacked" in text and "\nstatus: hacked" not in text
 
 
 def test_a_collection_name_cannot_leave_the_cache(workspace: Path, tmp_path: Path) -> None:
