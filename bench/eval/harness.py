@@ -48,6 +48,10 @@ sys.path.insert(0, str(ROOT))
 
 from paragraphs import TRANSCRIPTS, paragraphs  # noqa: E402
 
+import joeladr.retrieve as retrieval  # noqa: E402
+
+_DEFAULT_WEIGHTS = (retrieval.NEIGHBOUR_WEIGHT, retrieval.KEYWORD_WEIGHT)
+
 CACHE = HERE / ".cache"
 LABELS = HERE / "labels"
 SPLITS = {"the-changelog-258": "dev", "js-party-230": "dev", "the-changelog-439": "held", "the-changelog-588": "held"}
@@ -436,8 +440,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--top-k", type=int, default=5)
     parser.add_argument("--min-score", type=float, help="relevance floor (default: joeladr's for the model)")
     parser.add_argument("--chunk-words", type=int, help="chunk size in words (default: joeladr's, 25)")
+    parser.add_argument("--neighbour-weight", type=float, help="retrieval ablation: joeladr's NEIGHBOUR_WEIGHT")
+    parser.add_argument("--keyword-weight", type=float, help="retrieval ablation: joeladr's KEYWORD_WEIGHT")
     parser.add_argument("--json", type=Path, help="write the rows and facts here")
     args = parser.parse_args(argv)
+    # retrieval only, so the cached ingest stays valid; set on every call (run.py calls main() repeatedly)
+    retrieval.NEIGHBOUR_WEIGHT = _DEFAULT_WEIGHTS[0] if args.neighbour_weight is None else args.neighbour_weight
+    retrieval.KEYWORD_WEIGHT = _DEFAULT_WEIGHTS[1] if args.keyword_weight is None else args.keyword_weight
     config = Config(
         args.text,
         _model(args.whisper),

@@ -3,7 +3,8 @@
     python bench/eval/run.py              # text mode, then the product path (voiced, tiny.en, primed)
     python bench/eval/run.py --quick      # text mode only (seconds)
     python bench/eval/run.py --compare    # also every trade measured: no priming, initial_prompt, a
-                                          # mismatched ADR's words, Whisper base, all-mpnet-base-v2
+                                          # mismatched ADR's words, Whisper base, all-mpnet-base-v2,
+                                          # retrieval without neighbours or BM25, bigger chunks
 
 Everything is cached under bench/eval/.cache (the voiced episodes, each configuration's
 workspace), so a second run only evaluates. The first voiced run synthesizes about 3.5 hours
@@ -37,6 +38,9 @@ COMPARE = {
     "voice-mismatch": ("tiny.en primed with a mismatched ADR's words (0901, a broker)", ["--vocabulary", "adr:0901"]),
     "voice-base": ("Whisper base (unverified checksum), primed", [*PRODUCT, "--whisper", "base"]),
     "text-mpnet": ("Retrieval alone with all-mpnet-base-v2", ["--text", "--embedding", "mpnet"]),
+    "text-no-neighbours": ("Retrieval alone, no neighbour context", ["--text", "--neighbour-weight", "0"]),
+    "text-no-keyword": ("Retrieval alone, dense only (no BM25)", ["--text", "--keyword-weight", "0"]),
+    "text-chunk-50": ("Retrieval alone, 50-word chunks", ["--text", "--chunk-words", "50"]),
 }
 
 
