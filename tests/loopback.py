@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,10 +18,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` at http://127.0.0.1:PORT; yields the base URL."""
-    handler = functools.partial(_Handler, directory=str(folder))
+def running(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threaded server for ``handler`` on 127.0.0.1 and a free port; yields its base URL."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -29,6 +29,13 @@ def serve(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` at http://127.0.0.1:PORT; yields the base URL."""
+    with running(functools.partial(_Handler, directory=str(folder))) as url:
+        yield url
 
 
 def closed_port() -> int:
@@ -95,15 +102,8 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
 @contextmanager
 def hostile() -> Iterator[str]:
     """The hostile server at http://127.0.0.1:PORT; yields the base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(_Hostile) as url:
+        yield url
 
 
 @contextmanager

@@ -187,8 +187,8 @@ def test_supersede_and_link_write_both_files_in_their_style(folder: str, tmp_pat
         _check_bytes(before, after)
         assert not _only_intended(before, after, STATUS_LINE if path == old.path else RELATION_LINE), path.name
     again = {p.name: p.read_bytes() for p in copy.iterdir()}
-    runner.invoke(app, [*args, "supersede", str(old.number), str(new.number)])
-    runner.invoke(app, [*args, "link", str(new.number), str(third.number)])
+    assert runner.invoke(app, [*args, "supersede", str(old.number), str(new.number)]).exit_code == 0
+    assert runner.invoke(app, [*args, "link", str(new.number), str(third.number)]).exit_code == 0
     assert {p.name: p.read_bytes() for p in copy.iterdir()} == again
 
 

@@ -235,14 +235,18 @@ def test_a_criterion_the_talks_do_not_speak_to_gets_no_finding(ingested: Ingeste
 
 def test_a_findings_time_is_its_quotes_and_quotes_end_on_a_word(evaluated: tuple[Ingested, dict]) -> None:  # type: ignore[type-arg]
     copy, data = evaluated
-    segments = _segments(copy)
-    for criterion in data["criteria"]:
-        for finding in criterion["findings"]:
-            starts = [s for s in segments if finding["text"].startswith(s["text"][:40])]
-            assert starts, (finding["text"][:60], criterion["id"])  # a quote starts with a whole segment
-            assert abs(starts[0]["start"] - finding["start"]) < 0.01  # ...and shows that segment's time
-            last_word = finding["text"].split()[-1]
-            assert any(s["text"].rstrip().endswith(last_word) for s in segments), last_word
+    segments = _segments(copy)  # each talk's segments in their order
+    words = [str(s["text"]).split() for s in segments]
+    findings = [f for criterion in data["criteria"] for f in criterion["findings"]]
+    assert findings
+    for finding in findings:
+        quote = finding["text"].split()
+        first = [i for i, s in enumerate(segments) if quote[: len(words[i])] == words[i]]
+        assert first, finding["text"][:60]  # a quote starts with a whole segment
+        assert abs(float(segments[first[0]]["start"]) - finding["start"]) < 0.01  # ...and shows that segment's time
+        # ...and is whole segments in a row, so it ends where a segment ends, never inside a word
+        runs = ([w for ws in words[i : i + n] for w in ws] for i in first for n in range(1, 4))
+        assert quote in runs, finding["text"]
 
 
 def _segments(copy: Ingested) -> list[dict[str, object]]:

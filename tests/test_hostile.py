@@ -15,9 +15,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,7 +22,7 @@ from typer.testing import CliRunner
 
 from joeladr.cli import app
 from tests.ingested import TYPESCRIPT, Ingested, copy_of
-from tests.loopback import hostile, listener
+from tests.loopback import hostile, listener, running
 
 runner = CliRunner()
 ADR_NAME = "0064-elixir-beam-evaluation.md"
@@ -120,6 +117,7 @@ def test_a_size_announced_over_the_ceiling_is_refused_before_reading(workspace: 
 
 
 def test_the_ceiling_follows_the_media_duration(tmp_path: Path) -> None:
+    from joeladr.errors import DownloadError
     from joeladr.ingest.download import DownloadLimits, YtDlpDownloader
     from joeladr.ingest.inputs import parse_input
 
@@ -127,7 +125,7 @@ def test_the_ceiling_follows_the_media_duration(tmp_path: Path) -> None:
     with hostile() as base:
         (media,) = downloader.resolve(parse_input(f"{base}/endless.webm"))
         media.info["duration"] = 60.0  # a minute at 8 kbps is 60 kB, plus 1 MB of headroom
-        with pytest.raises(Exception, match=r"passed the ceiling of 1\.1 MB"):
+        with pytest.raises(DownloadError, match=r"passed the ceiling of 1\.1 MB"):
             downloader.download(media, tmp_path, captions=False, progress=lambda *a: None)
     assert not list(tmp_path.glob("media.*"))
 
@@ -277,19 +275,9 @@ class _EchoingQdrant(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def _echoing_qdrant() -> Iterator[int]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoingQdrant)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_no_key_or_password_in_errors_or_debug_output(workspace: Path) -> None:
-    with _echoing_qdrant() as port:
+    with running(_EchoingQdrant) as base:
+        port = int(base.rsplit(":", 1)[1])
         env = {
             "JOELADR_QDRANT_URL": f"http://admin:hunter2-password@127.0.0.1:{port}",
             "JOELADR_QDRANT_API_KEY": "sk-live-0123456789",
