@@ -200,9 +200,9 @@ def _vocabulary(config: Config) -> str | None:
         return None
     if config.vocabulary.startswith("adr:"):
         from joeladr.adr.parse import load_adr
-        from joeladr.vocabulary import adr_vocabulary
+        from joeladr.vocabulary import adr_vocabulary, join_terms
 
-        return ", ".join(adr_vocabulary(load_adr(ADRS[config.vocabulary[4:]])))
+        return join_terms(adr_vocabulary(load_adr(ADRS[config.vocabulary[4:]])))  # as `ingest --adr` primes
     return config.vocabulary
 
 
@@ -331,12 +331,13 @@ def paragraph_at(spans: Sequence[tuple[float, float]], second: float) -> int | N
     return best
 
 
-def evaluate_episode(episode: str, config: Config, adrs: Sequence[str]) -> list[Scored]:
+def evaluate_episode(episode: str, config: Config, adrs: Sequence[str]) -> tuple[list[Scored], dict[str, Any]]:
+    """Every criterion of ``adrs`` scored against the labels, and the facts about the episode's transcript."""
     from joeladr.adr.parse import load_adr
     from joeladr.engines import make_query_embedder, opened_store
     from joeladr.evaluate.run import retrieve
 
-    settings, spans, _ = ingest(episode, config)
+    settings, spans, facts = ingest(episode, config)
     embedder = make_query_embedder(settings)
     scored = []
     with opened_store(settings, embedder.dimension) as store:
@@ -351,7 +352,7 @@ def evaluate_episode(episode: str, config: Config, adrs: Sequence[str]) -> list[
                 grades = [relevant.get(p, 0) if p is not None else 0 for p in where]
                 quotes = [f.text for f in findings]
                 scored.append(Scored(number, episode, criterion.id, grades, where, relevant, quotes))
-    return scored
+    return scored, facts
 
 
 # -- reporting ------------------------------------------------------------------------------
@@ -397,15 +398,14 @@ def table(rows: Sequence[Scored], facts: dict[str, dict[str, Any]], config: Conf
             f"| {r.episode} ({SPLITS[r.episode]}) | {r.adr} | {r.criterion} | {len(r.relevant)} | {shown} "
             f"| {r.top1()} | {r.p3()}/3 |"
         )
-    if facts:
+    voiced = {episode: f for episode, f in facts.items() if "wer" in f}  # text mode has no transcript to score
+    if voiced:
         lines += [
             "",
             "| episode | audio min | ingest s | x real time | WER | ADR-term recall | glossary recall | most missed |",
         ]
         lines.append("|---|---|---|---|---|---|---|---|")
-        for episode, f in facts.items():
-            if "wer" not in f:
-                continue
+        for episode, f in voiced.items():
             rtf = f["audio_seconds"] / f["ingest_seconds"] if f.get("ingest_seconds") else 0
             missed = ", ".join(f"{t} ({n})" for n, t in f["missed"][:5])
             lines.append(
@@ -461,8 +461,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Scored] = []
     facts: dict[str, dict[str, Any]] = {}
     for episode in episodes:
-        rows += evaluate_episode(episode, config, args.adrs)
-        facts[episode] = ingest(episode, config)[2]
+        scored, facts[episode] = evaluate_episode(episode, config, args.adrs)
+        rows += scored
     print(table(rows, facts, config))
     if args.json:
         args.json.write_text(
