@@ -208,7 +208,7 @@ def _plan(
         )
     note_path = note_path_for(settings, adr)
     basis = {note_path: read_text(note_path) if note_path.exists() else None}
-    evaluation = current_evaluation(settings, adr)
+    evaluation = current_evaluation(settings, adr, note=basis[note_path])  # scored on the text apply() checks
     summary = mx.summary(evaluation.matrix)
     chosen = _choose(adr, evaluation, summary, option, reason)
     reason = (reason or "").strip() or _default_reason(evaluation, summary)
@@ -221,7 +221,7 @@ def _plan(
     document.set_date(date, add=adr.date is not None or style.date_form is not None)
     catalog = Catalog(settings.home)
     sources = catalog.all()
-    view = load_view(evaluation, catalog)
+    view = load_view(evaluation, catalog, sources)
     body = render_decision(adr, chosen, status, reason, evaluation, sources, madr=madr, bullet=style.bullet)
     old_decision = adr.decision
     document.replace_section("decision", body, title="Decision", after=("options", "context"))

@@ -15,6 +15,7 @@ the cache cannot be written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -70,10 +72,14 @@ def lock_path_for(home: Path) -> Path:
 class WriteLock:
     """A re-entrant, cross-process exclusive lock on ``path`` (see the module docstring)."""
 
-    def __init__(self, path: Path, *, wait_seconds: float, label: str = "the workspace") -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | Callable[[], Path], *, wait_seconds: float, label: str = "the workspace") -> None:
+        self._where = path  # a callable is asked only when the lock is first taken
         self.wait_seconds = wait_seconds
         self.label = label
+
+    @functools.cached_property
+    def path(self) -> Path:
+        return Path(self._where() if callable(self._where) else self._where)
 
     def _held(self) -> _Held:
         with _registry_guard:
@@ -141,7 +147,8 @@ class WriteLock:
 
 def workspace_lock(settings: Settings) -> WriteLock:
     """The lock every writer of this workspace's notes, ADRs and index takes."""
-    return WriteLock(lock_path_for(settings.home), wait_seconds=settings.lock_wait)
+    home = settings.home  # the lock folder is made when a write takes the lock, not when a reader builds one
+    return WriteLock(lambda: lock_path_for(home), wait_seconds=settings.lock_wait)
 
 
 def _same_file(fd: int, path: Path) -> bool:

@@ -66,7 +66,6 @@ class Piece:
 
 @dataclass
 class Candidate:
-    id: str
     source_id: str
     chunk: int
     start: float
@@ -99,7 +98,6 @@ class Passage:
     relevance: float  # the best chunk's context cosine: what the relevance floor is compared with
     best_chunk: int
     pieces: list[Piece] = field(default_factory=list)
-    chunks: list[int] = field(default_factory=list)
 
     def finding_id(self, target_id: str) -> str:
         raw = f"{target_id}\x1f{self.source_id}\x1f{self.best_chunk}"
@@ -149,7 +147,6 @@ def _candidate(hit: Hit, *, cosine: float, keyword: float) -> Candidate:
     start, end = float(payload.get("start") or 0.0), float(payload.get("end") or 0.0)
     text = str(payload.get("text") or "")
     return Candidate(
-        id=hit.id,
         source_id=str(payload.get("source_id")),
         chunk=int(payload.get("chunk") or 0),
         start=start,
@@ -263,7 +260,6 @@ def _passage(group: list[Candidate]) -> Passage:
         relevance=best.context,
         best_chunk=best.chunk,
         pieces=ordered,
-        chunks=sorted(c.chunk for c in group),
     )
 
 

@@ -58,11 +58,3 @@ class Chunk:
     end: float
     text: str
     spans: tuple[tuple[int, float, float], ...] = field(default=())
-
-    def pieces(self) -> list[tuple[float, float, str]]:
-        """The chunk's segments as (start, end, text)."""
-        found = []
-        for number, (offset, start, end) in enumerate(self.spans):
-            stop = self.spans[number + 1][0] if number + 1 < len(self.spans) else len(self.text)
-            found.append((start, end, self.text[offset:stop].strip()))
-        return found

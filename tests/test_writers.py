@@ -250,3 +250,18 @@ def test_temp_files_of_dead_writers_go_at_once_live_ones_stay(tmp_path: Path) ->
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_readers_do_not_need_the_lock_folder(adr_dir: Path, tmp_path: Path) -> None:
+    """Only a writer makes the lock folder: `adr list` / `adr show` work where it cannot exist."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    (temp / f"joeladr-{os.getuid()}").write_text("not a folder")  # the lock folder cannot be made here
+    env = _env(TMPDIR=str(temp))
+    for args in (["adr", "list"], ["adr", "show", "0064"]):
+        proc = subprocess.run([sys.executable, "-m", "joeladr", *args], env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "joeladr", "adr", "status", "0064", "accepted"], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 1 and "lock folder" in proc.stderr, proc.stderr  # a writer still refuses

@@ -10,6 +10,7 @@ import anyio.from_thread
 import anyio.to_thread
 
 from joeladr.errors import Interrupted, JoeladrError
+from joeladr.redact import redact
 from joeladr.timecode import timestamp
 
 T = TypeVar("T")
@@ -94,16 +95,9 @@ def describe(stage: str, completed: float, total: float | None) -> str:
     return f"{stage} {int(completed)}{of} chunks" if stage == "embed" else f"{stage} {completed:g}{of}"
 
 
-def error_text(exc: JoeladrError, secrets: tuple[str, ...] = ()) -> str:
+def error_text(exc: JoeladrError) -> str:
     """What the CLI prints for ``exc``: ``error: <first line>`` and ``hint: ...``, secrets masked."""
     lines = [f"error: {exc.message.splitlines()[0] if exc.message else 'error'}"]
     if exc.hint:
         lines.append(f"hint: {exc.hint}")
-    return redact("\n".join(lines), secrets)
-
-
-def redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+    return redact("\n".join(lines))

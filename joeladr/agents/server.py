@@ -25,9 +25,10 @@ from mcp_types import Resource as MCPResource
 from pydantic import Field
 
 from joeladr import __version__, bounds
-from joeladr.agents.bridge import ProgressBridge, error_text, redact, run_blocking
+from joeladr.agents.bridge import ProgressBridge, error_text, run_blocking
 from joeladr.engines import ResidentEngines
 from joeladr.errors import AdrNotFound, JoeladrError, UsageError
+from joeladr.redact import redact
 from joeladr.settings import Settings
 
 if TYPE_CHECKING:
@@ -69,7 +70,6 @@ class JoeladrMCPServer(MCPServer[Any]):
         self.workspace = settings
         self.debug = debug
         self.engines = ResidentEngines(settings)
-        self.secrets = tuple(s for s in (settings.qdrant_api_key,) if s)
         self.ingesting = anyio.Lock()  # one ingest at a time: whisper wants every core
 
     async def call_tool(
@@ -80,17 +80,17 @@ class JoeladrMCPServer(MCPServer[Any]):
         except UnexpectedToolError as exc:
             cause = exc.__cause__
             if isinstance(cause, JoeladrError):
-                text = error_text(cause, self.secrets)
+                text = error_text(cause)
                 log.warning("%s: %s", name, text.replace("\n", " / "))
-                return _error_result(text, cause.message, cause.hint, self.secrets)
+                return _error_result(text, cause.message, cause.hint)
             if cause is None:
                 raise
             if self.debug:
                 log.exception("%s failed", name, exc_info=cause)
-            line = redact(f"internal error: {type(cause).__name__}: {_first_line(cause)}", self.secrets)
+            line = redact(f"internal error: {type(cause).__name__}: {_first_line(cause)}")
             log.warning("%s: %s", name, line)
             hint = "run `joeladr --debug mcp` to log the traceback"
-            return _error_result(f"{line}\nhint: {hint}", line, hint, ())
+            return _error_result(f"{line}\nhint: {hint}", line, hint)
 
     async def list_resources(self) -> list[MCPResource]:
         listed = await super().list_resources()
@@ -125,12 +125,12 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else ""
 
 
-def _error_result(text: str, message: str, hint: str | None, secrets: tuple[str, ...]) -> CallToolResult:
+def _error_result(text: str, message: str, hint: str | None) -> CallToolResult:
     return CallToolResult(
         content=[TextContent(type="text", text=text)],
         structured_content={
-            "error": redact(message.splitlines()[0] if message else "", secrets),
-            "hint": redact(hint, secrets) if hint else None,
+            "error": redact(message.splitlines()[0] if message else ""),
+            "hint": redact(hint) if hint else None,
         },
         is_error=True,
     )
@@ -336,7 +336,9 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
     def evaluate_adr(
         number: AdrNumber,
         top_k: Annotated[int | None, Field(ge=1, le=50, description="Findings per criterion (default 5).")] = None,
-        min_score: Annotated[float | None, Field(ge=0, le=1, description="Lowest score kept (default 0.3).")] = None,
+        min_score: Annotated[
+            float | None, Field(ge=0, le=1, description="Relevance floor (default: calibrated per model, 0.35).")
+        ] = None,
         weights: Annotated[
             dict[str, Annotated[float, Field(ge=0)]] | None,
             Field(description="Criterion id -> weight, e.g. {'supervision-model': 2}."),

@@ -2,12 +2,13 @@
 
 import json
 import math
-import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from joeladr.text import CONTROL_CHARACTERS, strip_controls
 
 if TYPE_CHECKING:
     from joeladr.settings import Settings
@@ -24,13 +25,9 @@ def settings_of(ctx: typer.Context) -> "Settings":
     return settings
 
 
-# C0 controls but newline and tab, DEL, C1 controls (0x9b is a CSI), and bidi overrides
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def terminal_safe(text: str) -> str:
     """Text that cannot drive the terminal: control characters (BEL, ESC, CSI ...) removed."""
-    return _UNSAFE.sub("", text)
+    return strip_controls(text)
 
 
 def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
@@ -40,7 +37,7 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
 
 def print_json(data: Any) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)  # C0 controls come out as \u escapes
-    sys.stdout.write(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    sys.stdout.write(CONTROL_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def console(*, stderr: bool = False) -> Any:

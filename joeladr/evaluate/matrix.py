@@ -101,49 +101,30 @@ class ScoreChange:
 
 
 def smallest_weight_change(matrix: Matrix) -> WeightChange | None:
-    """The smallest |change| to one criterion's weight (weights stay >= 0) that unseats the winner."""
-    winner = matrix.winner()
-    if winner is None:
+    """The smallest |change| to one criterion's weight (weights stay >= 0) that unseats the winner:
+    the nearest end of any criterion's :func:`weight_range`."""
+    if matrix.winner() is None:
         return None
-    best: WeightChange | None = None
-    base = {o: matrix.total(o) for o in matrix.contenders()}
+    moves = []
     for criterion in matrix.criteria:
-        weight = matrix.weights.get(criterion, 1.0)
-        for other in matrix.contenders():
-            if other == winner:
-                continue
-            slope = matrix.score(criterion, other) - matrix.score(criterion, winner)
-            if slope == 0:
-                continue
-            delta = (base[winner] - base[other]) / slope  # totals tie at this change
-            if weight + delta < -EPSILON:
-                continue
-            if best is None or abs(delta) < abs(best.delta) - EPSILON:
-                changed = matrix.with_weight(criterion, weight + delta)
-                best = WeightChange(criterion, delta, weight + delta, changed.winner())
-    return best
+        span = weight_range(matrix, criterion)
+        assert span is not None  # there is a winner
+        if span.high is not None:
+            moves.append((span.high - span.weight, criterion))
+        if span.flips_at_low:
+            moves.append((span.low - span.weight, criterion))
+    if not moves:
+        return None
+    delta, criterion = min(moves, key=lambda move: abs(move[0]))
+    weight = matrix.weights.get(criterion, 1.0) + delta
+    return WeightChange(criterion, delta, weight, matrix.with_weight(criterion, weight).winner())
 
 
 def smallest_score_change(matrix: Matrix) -> ScoreChange | None:
-    """The smallest |change| to one score (within -2..+2) that unseats the winner; ties broken by weight."""
-    winner = matrix.winner()
-    if winner is None:
-        return None
-    best: ScoreChange | None = None
-    for criterion in matrix.criteria:
-        for option in matrix.options:
-            current = matrix.score(criterion, option)
-            for value in SCALE:
-                delta = value - current
-                if delta == 0:
-                    continue
-                changed = matrix.with_score(criterion, option, value)
-                if changed.winner() == winner:
-                    continue
-                key = (abs(delta), -matrix.weights.get(criterion, 1.0))
-                if best is None or key < (abs(best.delta), -matrix.weights.get(best.criterion, 1.0)):
-                    best = ScoreChange(criterion, option, delta, value, changed.winner())
-    return best
+    """The smallest |change| to one score (within -2..+2) that unseats the winner, of every cell's
+    :func:`score_flip`; ties broken by weight."""
+    flips = [flip for c in matrix.criteria for o in matrix.options if (flip := score_flip(matrix, c, o))]
+    return min(flips, key=lambda f: (abs(f.delta), -matrix.weights.get(f.criterion, 1.0)), default=None)
 
 
 @dataclass(frozen=True)

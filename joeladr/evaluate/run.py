@@ -41,6 +41,13 @@ def state_path_for(settings: Settings, adr: Adr) -> Path:
     return settings.home / "evaluations" / f"{adr.label}.json"
 
 
+class Unread:
+    """Marks a note the caller has not read (``None`` means there is no note)."""
+
+
+UNREAD = Unread()
+
+
 @dataclass
 class Retrieved:
     """Step 1's result: the best findings per target, and what the user should know about them."""
@@ -201,14 +208,16 @@ def update_note(
     return evaluation
 
 
-def current_evaluation(settings: Settings, adr: Adr) -> Evaluation:
-    """Step 3 alone: the evaluation as the note says it now (writes nothing; ``decide`` reads this)."""
+def current_evaluation(settings: Settings, adr: Adr, *, note: str | Unread | None = UNREAD) -> Evaluation:
+    """Step 3 alone: the evaluation as the note says it now (writes nothing; ``decide`` reads this).
+    ``note``: the note's text when the caller has read it already (None: there is no note)."""
     targets = targets_of(adr)
     note_path = note_path_for(settings, adr)
     state = read_entry(state_path_for(settings, adr)) or {}
-    existing = read_text(note_path) if note_path.exists() else None
+    if isinstance(note, Unread):
+        note = read_text(note_path) if note_path.exists() else None
     known = set(state.get("known", []))
-    _, content = merge_findings(existing, adr, targets, {}, known=known, where=str(note_path))
+    _, content = merge_findings(note, adr, targets, {}, known=known, where=str(note_path))
     return score(adr, targets, content, state.get("findings", {}), note_path)
 
 

@@ -18,10 +18,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from joeladr.errors import DownloadError, UsageError
 from joeladr.ingest.inputs import SourceRef, scheme_problem, source_id_for
+
+if TYPE_CHECKING:
+    from joeladr.settings import Settings
 
 ProgressFn = Callable[[str, float, float | None], None]  # (stage, completed, total)
 
@@ -78,6 +81,15 @@ class DownloadLimits:
     max_mb: int = 2048  # the ceiling when the duration is unknown
     stall_seconds: float = 30.0  # abandon a read that brings less than PIECE bytes in this long
     headroom_mb: int = 8
+
+    @classmethod
+    def of(cls, settings: Settings) -> DownloadLimits:
+        """The limits the ``[download]`` settings give."""
+        return cls(
+            max_kbps=settings.download_max_kbps,
+            max_mb=settings.download_max_mb,
+            stall_seconds=settings.download_stall_seconds,
+        )
 
     def ceiling(self, duration: float | None) -> int:
         """The most bytes a media of ``duration`` seconds may take (``max_mb`` when unknown)."""

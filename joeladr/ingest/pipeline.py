@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from joeladr.atomic import Snapshot, StagedWrite, atomic_write_text, read_text, stage
+from joeladr.atomic import Snapshot, StagedWrite, read_text, stage
 from joeladr.cache import cache_key, read_entry, write_entry
 from joeladr.catalog import DOWNLOAD, RECORD, Catalog, SourceRecord
 from joeladr.embed import Embedder
@@ -33,7 +33,7 @@ from joeladr.settings import Settings
 from joeladr.store import Point, VectorStore, check_model, point_id
 from joeladr.transcript import Chunk, Transcript
 from joeladr.vault.blocks import blocks, plain_text
-from joeladr.vault.source_notes import SourceInfo, note_path, properties, source_note_text
+from joeladr.vault.source_notes import SourceInfo, note_path, properties, source_note_text, write_source_note
 from joeladr.vocabulary import domain_terms
 
 CaptionMode = Literal["prefer", "only", "never"]
@@ -169,11 +169,11 @@ class Ingestor:
         if not chunks:
             raise IngestError(f"{source.title}: the transcript is empty (no speech found)")
         vectors = self._embeddings(folder, chunks, steps)
-        previous = self.catalog.get(source_id)
-        ingested = previous.ingested if previous else dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        props = properties(source, transcript, ingested=ingested, embedding_model=self.embedder.model_name)
         store = self.store()  # opened before the workspace lock: never wait for the store while holding it
-        with workspace_lock(self.settings):
+        with workspace_lock(self.settings):  # the catalog record's read-modify-write, whole
+            previous = self.catalog.get(source_id)
+            ingested = previous.ingested if previous else dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+            props = properties(source, transcript, ingested=ingested, embedding_model=self.embedder.model_name)
             recorded = previous.note if previous else None
             note = note_path(self.settings.sources_dir, source, recorded, self.settings.vault)
             # the note is rendered and staged before the store changes: a damaged note or a vault that
@@ -220,10 +220,8 @@ class Ingestor:
         except WriteConflict:
             pass
         for _attempt in range(3):
-            existing, text = source_note_text(staged.path, source, transcript, props)
             try:
-                if text != existing:
-                    atomic_write_text(staged.path, text, expected=Snapshot.of_text(existing))
+                write_source_note(staged.path, source, transcript, props)
                 return
             except WriteConflict:
                 continue

@@ -107,9 +107,7 @@ def ingest(
                 cookies=cookies,
                 cookies_from_browser=cookies_from_browser,
                 allow_file_urls=allow_file_urls,
-                limits=DownloadLimits(
-                    settings.download_max_kbps, settings.download_max_mb, settings.download_stall_seconds
-                ),
+                limits=DownloadLimits.of(settings),
                 cache_dir=settings.home / "yt-dlp",
                 warn=warn,
             ),

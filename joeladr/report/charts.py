@@ -64,7 +64,8 @@ def _criterion_label(name: str, weight: float, must_have: bool) -> str:
     return f"{name} ×{weight:g}" + (" (must-have)" if must_have else "")
 
 
-def _signed(value: float) -> str:
+def signed(value: float) -> str:
+    """A score or change as the page shows it: +1, 0, −0.5 (a true minus sign)."""
     return "0" if abs(value) < 1e-9 else f"{value:+g}".replace("-", "−")
 
 
@@ -108,7 +109,7 @@ def matrix_chart(view: ReportView) -> ChartData:
                     "row": label,
                     "option": labels[option.id],
                     "score": score,
-                    "text": _signed(score),
+                    "text": signed(score),
                     "total": False,
                     "faded": option.knocked_out,
                 }
@@ -119,7 +120,7 @@ def matrix_chart(view: ReportView) -> ChartData:
                 "row": "Weighted total",
                 "option": labels[option.id],
                 "score": 0,
-                "text": "knocked out" if option.knocked_out else _signed(option.total),
+                "text": "knocked out" if option.knocked_out else signed(option.total),
                 "total": True,
                 "faded": option.knocked_out,
             }
@@ -182,7 +183,7 @@ def sensitivity_chart(view: ReportView) -> ChartData:
                     "row": label,
                     "option": option.id,
                     "steps": str(abs(change.delta)) if change else "none",
-                    "text": (f"{_signed(change.delta)} → {change.new_winner or 'tie'}" if change else "holds"),
+                    "text": (f"{signed(change.delta)} → {change.new_winner or 'tie'}" if change else "holds"),
                 }
             )
     weight = view.summary["sensitivity"]["weight"]  # type: ignore[index]

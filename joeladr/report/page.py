@@ -26,10 +26,10 @@ from joeladr.catalog import Catalog
 from joeladr.decide import refresh_decision_note_charts
 from joeladr.errors import ReportError
 from joeladr.evaluate.run import note_path_for, update_note
-from joeladr.report.charts import charts_of, verdict
+from joeladr.report.charts import charts_of, signed, verdict
 from joeladr.report.view import ReportView, load_view
 from joeladr.settings import Settings
-from joeladr.vault.charts import ALT, chart_path, plan_charts, refresh_charts
+from joeladr.vault.charts import chart_path, plan_charts, refresh_charts
 
 YOUTUBE_EMBED = "https://www.youtube-nocookie.com"
 
@@ -94,7 +94,7 @@ def render_page(view: ReportView, charts: Mapping[str, str]) -> str:
         lstrip_blocks=True,
     )
     environment.filters["markdown"] = _inline_markdown
-    environment.filters["signed"] = _signed
+    environment.filters["signed"] = signed
     from markupsafe import Markup
 
     script = _asset("report.js")  # our own files, inlined verbatim: the policy below allows this script alone
@@ -105,7 +105,6 @@ def render_page(view: ReportView, charts: Mapping[str, str]) -> str:
         verdict=verdict(view),
         charts={name: _svg_markup(svg, name) for name, svg in charts.items()},
         alts={c.name: c.alt for c in charts_of(view)},
-        chart_titles=ALT,
         sensitivity=_sensitivity_sentences(view),
         script=Markup(script),
         style=Markup(style),
@@ -156,10 +155,6 @@ def _inline_markdown(text: str) -> Any:
     return Markup(parser.renderInline(text))  # html off: markdown-it escapes every raw tag
 
 
-def _signed(value: float) -> str:
-    return "0" if abs(value) < 1e-9 else f"{value:+g}".replace("-", "−")
-
-
 def _sensitivity_sentences(view: ReportView) -> list[str]:
     summary = view.summary
     leader = summary["leader"]
@@ -182,7 +177,7 @@ def _sensitivity_sentences(view: ReportView) -> list[str]:
         to = score["new_winner"]
         sentences.append(
             f"The closest score change: option {score['option']} on {view.criterion_name(score['criterion'])} "
-            f"moving {_signed(score['delta'])} (to {_signed(score['new_score'])}) gives "
+            f"moving {signed(score['delta'])} (to {signed(score['new_score'])}) gives "
             f"{'option ' + to if to else 'a tie'}."
         )
     else:

@@ -133,16 +133,14 @@ class ReportView:
         targets = [*self.criteria, *(t for _, group in self.groups for t in group)]
         return [f for t in targets for f in t.findings]
 
-    def option_title(self, option_id: str | None) -> str:
-        return next((o.title for o in self.options if o.id == option_id), "")
-
     def criterion_name(self, criterion_id: str) -> str:
         return next((c.name for c in self.criteria if c.id == criterion_id), criterion_id)
 
 
-def load_view(evaluation: Evaluation, catalog: Catalog) -> ReportView:
-    """The view of an evaluation, with what the catalog knows of its talks (titles, lengths, downloads)."""
-    records = catalog.all()
+def load_view(evaluation: Evaluation, catalog: Catalog, records: Sequence[SourceRecord] | None = None) -> ReportView:
+    """The view of an evaluation, with what the catalog knows of its talks (titles, lengths, downloads);
+    ``records``: the catalog's records when the caller has them already."""
+    records = catalog.all() if records is None else records
     cited = {f.source_id for fs in evaluation.findings.values() for f in fs}
     media = {r.source_id: path for r in records if r.source_id in cited and (path := catalog.media(r.source_id))}
     return build_view(evaluation, records, media)

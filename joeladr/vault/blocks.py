@@ -14,6 +14,7 @@ from typing import Any
 
 from joeladr.errors import FrontMatterError, MarkerError
 from joeladr.markdown import parse_front_matter, split_lines, yaml_loader
+from joeladr.text import strip_controls
 
 _MARKER = re.compile(r"^<!-- joeladr:(begin|end) ([a-z0-9_-]+) -->[ \t]*$")
 
@@ -99,13 +100,9 @@ def replace_blocks(
     return result
 
 
-# control characters (C0 but tab, DEL, C1) and bidi overrides: never written into a note
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def plain_text(text: str) -> str:
     """One line of text without control characters (for titles and names that come from the web)."""
-    return " ".join(_CONTROL.sub("", text.replace("\r", " ").replace("\n", " ")).split())
+    return " ".join(strip_controls(text.replace("\r", " ").replace("\n", " ")).split())
 
 
 def escape_inline(text: str) -> str:
@@ -115,7 +112,7 @@ def escape_inline(text: str) -> str:
     ``[x](javascript:...)`` and ``![](http://host/pixel.png)`` stay text); no control characters.
     """
     text = text.replace("\r", " ").replace("\n", " ")
-    text = _CONTROL.sub("", text).replace("\\", "\\\\")
+    text = strip_controls(text).replace("\\", "\\\\")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace("[", "\\[").replace("]", "\\]").replace("%%", "%\u200b%")
     text = re.sub(r"^([#>\-*+=|`~]|\d+[.)])", r"\\\1", text.strip())
@@ -137,7 +134,7 @@ def safe_url(url: str | None) -> str | None:
         return None
     if scheme not in ("http", "https"):
         return None
-    return quote(_CONTROL.sub("", url.strip()), safe=_URL_SAFE)
+    return quote(strip_controls(url.strip()), safe=_URL_SAFE)
 
 
 def merge_properties(text: str, values: Mapping[str, Any], source: str = "note") -> str:

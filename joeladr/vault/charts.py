@@ -45,9 +45,6 @@ class VaultCharts:
         """The notes' charts block: one embed per chart."""
         return "\n".join(f"![[{f.path.name}|{ALT[f.chart.name]}]]" for f in self.files)
 
-    def stale(self) -> list[ChartFile]:
-        return [f for f in self.files if not f.fresh()]
-
 
 def chart_path(settings: Settings, label: str, name: str) -> Path:
     return settings.attachments_dir / f"{label} {name}.svg"
