@@ -268,7 +268,8 @@ def test_no_secret_in_a_tool_error_or_the_log(ingested: Ingested, tmp_path: Path
 
     copy = copy_of(ingested, tmp_path / "copy")
     env = server_env(
-        JOELADR_QDRANT_URL=f"http://127.0.0.1:{closed_port()}", JOELADR_QDRANT_API_KEY="sk-very-secret-key"
+        JOELADR_QDRANT_URL=f"http://admin:hunter2-pass@127.0.0.1:{closed_port()}",
+        JOELADR_QDRANT_API_KEY="sk-very-secret-key",
     )
     log = tmp_path / "server.log"
 
@@ -276,11 +277,11 @@ def test_no_secret_in_a_tool_error_or_the_log(ingested: Ingested, tmp_path: Path
         with log.open("w") as errlog:
             async with over_stdio(copy.root, copy.args(), env, errlog) as session:
                 error = await fails(session, "search_evidence", query="supervision")
-                assert error.startswith("error: cannot use the Qdrant server at http://127.0.0.1:")
-                assert "sk-very-secret-key" not in error
+                assert error.startswith("error: cannot use the Qdrant server at http://***@127.0.0.1:")
+                assert "sk-very-secret-key" not in error and "hunter2" not in error
 
     anyio.run(main)
-    assert "sk-very-secret-key" not in log.read_text()
+    assert "sk-very-secret-key" not in log.read_text() and "hunter2" not in log.read_text()
 
 
 HOLD = """
