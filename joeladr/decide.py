@@ -20,12 +20,12 @@ from typing import Any
 
 from joeladr.adr.edit import AdrDocument, LinkTarget
 from joeladr.adr.fields import is_open
-from joeladr.adr.index import lists_adrs, render_index
+from joeladr.adr.index import render_index
 from joeladr.adr.model import Adr, Option
 from joeladr.adr.naming import INDEX_NAMES
 from joeladr.adr.parse import normalize_heading, parse_adr
 from joeladr.adr.repo import AdrRepository
-from joeladr.adr.workflow import mark_superseded, open_document
+from joeladr.adr.workflow import open_document
 from joeladr.atomic import Snapshot, atomic_write_text, read_text, sweep_stale_temps, write_all
 from joeladr.catalog import Catalog, SourceRecord
 from joeladr.errors import AdrError, EvaluationError, UsageError, WriteConflict
@@ -83,20 +83,14 @@ class DecisionPlan:
     def apply(self) -> list[Path]:
         """Write every changed file (all or none), if nothing the plan read has changed since."""
         with workspace_lock(self.settings) if self.settings is not None else nullcontext():
-            for path, text in self.basis.items():
+            changed = self.changed
+            read = {**self.basis, **{c.path: c.old for c in changed}}
+            for path, text in read.items():  # before the charts: a plan gone stale changes nothing at all
                 if not Snapshot.of_text(text).matches(path):
                     raise WriteConflict(
                         f"{path} changed after the decision was planned; nothing was written",
                         hint="run decide again",
                         path=path,
-                    )
-            changed = self.changed
-            for change in changed:  # before the charts: a plan gone stale changes nothing at all
-                if not Snapshot.of_text(change.old).matches(change.path):
-                    raise WriteConflict(
-                        f"{change.path} changed after the decision was planned; nothing was written",
-                        hint="run decide again",
-                        path=change.path,
                     )
             if self.settings is not None and self.view is not None:
                 refresh_charts(self.settings, self.view)  # before any file changes: a chart that fails stops here
@@ -233,7 +227,7 @@ def _plan(
             raise UsageError("an ADR cannot supersede itself")
         old_doc = open_document(repo, old_path, style=style)
         old_adr = old_doc.parse()
-        mark_superseded(old_doc, old_adr, adr)
+        old_doc.mark_superseded(adr)
         document.add_relation("supersedes", LinkTarget.of(old_adr))
         changes.append(FileChange(old_path, old_doc.original, old_doc.text))
     earlier = old_decision.strip() and old_decision.strip() != body.strip() and _user_text(old_decision)
@@ -476,7 +470,7 @@ def _index_change(repo: AdrRepository, pending: dict[Path, str]) -> FileChange |
     if path is None:
         if any((repo.folder / name).exists() for name in INDEX_NAMES):
             return None
-        path = repo.index_path
+        path = repo.folder / INDEX_NAMES[0]
     adrs = []
     for entry in repo.entries():
         text = pending.get(entry.path)
@@ -485,9 +479,7 @@ def _index_change(repo: AdrRepository, pending: dict[Path, str]) -> FileChange |
             adrs.append(parse_adr(source, entry.path, number=entry.number, resolve=repo.resolve))
         except Exception:  # an unreadable neighbour does not stop a decision; lint reports it
             continue
-    old = read_text(path) if path.exists() else None
-    if old is not None and not lists_adrs(old):
-        return None
+    old = read_text(path) if path.exists() else None  # index_file() found it listing ADRs, or it is new
     try:
         return FileChange(path, old, render_index(old, adrs, name=path.name))
     except AdrError:  # an index in a form joeladr does not write: left as it is

@@ -402,29 +402,6 @@ class AdrDocument:
             return
         self._add_inline_field(parsed, "Date", date)
 
-    # -- generic fields ------------------------------------------------------------
-    def set_field(self, key: str, value: str) -> None:
-        """Set a scalar field (status, date, deciders, ...) in the style the ADR already uses."""
-        if key.lower() == "status":
-            self.set_status(value)
-            return
-        if key.lower() == "date":
-            self.set_date(value)
-            return
-        parsed = self._parsed()
-        if parsed.front is not None and _fm_key(parsed.front.data, key) is not None:
-            self._set_front_scalar(parsed, key, value)
-        elif key.lower() in parsed.inline:
-            field = parsed.inline[key.lower()]
-            line = self.lines[field.line]
-            match = field.match
-            self.lines[field.line] = line[: match.start("value")] + value + line[match.end("value") :]
-        elif parsed.front is not None:
-            self._add_front_key(parsed, key, _yaml_scalar(value, ""))
-        else:
-            self._add_inline_field(parsed, key.capitalize(), value)
-
-    # -- front matter --------------------------------------------------------------
     def _set_front_scalar(self, parsed: _Parser, key: str, value: str) -> None:
         front = parsed.front
         assert front is not None

@@ -245,17 +245,19 @@ def status_phrase(text: str, resolve: Callable[[str], int | None] | None = None)
     return StatusPhrase(" ".join(words).lower(), position, end, emoji_start, _trailing_relations(text[end:], resolve))
 
 
+_REFERENCE_TOKEN = re.compile(
+    r"\s*(?:,|and|&|\+)?\s*(?:\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)\s]*\)|(?:ADR|MADR|RFC|DR)[-\s_]?#?\d{1,5}\b"
+    r"|#?\d{1,5}\b|https?://\S+?(?=[\s)*_]|$)|[\w./-]+\.md\b)",
+    re.IGNORECASE,
+)
+
+
 def _end_of_references(text: str) -> int:
     """How far a run of references goes (``[ADR 23](/adr/23) and [ADR 26](/adr/26)``, ``ADR-0003, 0004``)."""
     position = 0
     end = 0
-    token = re.compile(
-        r"\s*(?:,|and|&|\+)?\s*(?:\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)\s]*\)|(?:ADR|MADR|RFC|DR)[-\s_]?#?\d{1,5}\b"
-        r"|#?\d{1,5}\b|https?://\S+?(?=[\s)*_]|$)|[\w./-]+\.md\b)",
-        re.IGNORECASE,
-    )
     while True:
-        match = token.match(text, position)
+        match = _REFERENCE_TOKEN.match(text, position)
         if not match or match.end() == position:
             break
         position = end = match.end()
@@ -281,16 +283,6 @@ def _merge(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[s
     for kind, numbers in b.items():
         merged.setdefault(kind, []).extend(n for n in numbers if n not in merged[kind])
     return merged
-
-
-def normalize_status(raw: str | None) -> tuple[str | None, list[str]]:
-    """``"Superseded by 0114"`` -> ``("superseded", ["0114"])``; ``"Accepted"`` -> ``("accepted", [])``."""
-    if raw is None:
-        return None, []
-    phrase = status_phrase(str(raw))
-    if phrase is None:
-        return None, []
-    return phrase.value, phrase.relations.get("superseded-by", [])
 
 
 def is_open(status: str | None) -> bool:

@@ -15,6 +15,7 @@ material) come from markdown-it-py tokens, so a ``#`` in a code block is not a h
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,7 +28,6 @@ from joeladr.adr.fields import (
     StatusPhrase,
     date_value,
     list_value,
-    normalize_status,
     references,
     status_phrase,
 )
@@ -51,7 +51,7 @@ from joeladr.markdown import (
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-__all__ = ["load_adr", "normalize_heading", "normalize_status", "parse_adr", "plain", "slugify"]
+__all__ = ["load_adr", "normalize_heading", "parse_adr", "plain", "slugify"]
 
 BOM = "\ufeff"
 TITLE_PREFIX = re.compile(r"^(?:(?:ADR|MADR|RFC|DR)[-\s_]?#?(\d+)\s*[:.—–-]?\s+|(\d+)\s*[:.)—–-]\s*)", re.IGNORECASE)
@@ -529,6 +529,10 @@ class _Parser:
         return self.fields.first("status")
 
     def status_phrase(self) -> StatusPhrase | None:
+        return self._status_phrase
+
+    @functools.cached_property
+    def _status_phrase(self) -> StatusPhrase | None:  # read once: status() and every relation() ask for it
         spot = self.status_spot()
         return status_phrase(spot.value, self.resolve) if spot is not None else None
 

@@ -42,8 +42,6 @@ class FolderStyle:
     front_title: str = "{title}"  # a front matter title ("{number}. {title}" in docusaurus folders)
     front_title_block: bool = False  # written as a YAML block scalar ("title: |")
     eol: str = "\n"
-    bom: bool = False
-    final_newline: bool = True
     status_case: str = "lower"  # "lower", "capital" or "upper"
     default_status: str = "proposed"
     emoji: dict[str, str] = field(default_factory=dict)
@@ -107,7 +105,7 @@ def family_of(parsed: _Parser) -> str:
     return "nygard"
 
 
-def _heading_form(parsed: _Parser, number: int | None, title: str) -> str:
+def _heading_form(parsed: _Parser, number: int | None) -> str:
     heading = parsed.title_heading
     if heading is None or heading.level != 1:
         return "" if parsed.front_key("title") is not None else "{title}"
@@ -156,7 +154,7 @@ def learn_style(parsed: Sequence[_Parser], naming: NewName) -> FolderStyle:
             emoji.setdefault(phrase.value, spot.value[phrase.emoji_start : phrase.start].strip())
         if phrase.value in OPEN_STATUSES:
             open_statuses.append(phrase.value)
-    headings = [_heading_form(p, p.number(), p.title()) for p in parsed]
+    headings = [_heading_form(p, p.number()) for p in parsed]
     front_titles = [
         _numbered_form(str(p.front_text(p.front_key("title"))), p.number())
         for p in parsed
@@ -229,8 +227,6 @@ def learn_style(parsed: Sequence[_Parser], naming: NewName) -> FolderStyle:
         front_title=_majority(front_titles, "{title}"),
         front_title_block=_majority(title_blocks, False),
         eol=_majority(eols, "\n"),
-        bom=sum(p.bom for p in parsed) * 2 > len(parsed),
-        final_newline=sum(t.endswith(("\n", "\r")) for t in texts) * 2 >= len(texts),
         status_case=_majority(cases, "lower"),
         default_status=_default_status(open_statuses),
         emoji=emoji,

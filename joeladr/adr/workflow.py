@@ -8,7 +8,7 @@ from pathlib import Path
 from joeladr.adr.edit import AdrDocument, LinkTarget
 from joeladr.adr.fields import KNOWN_STATUSES, status_phrase
 from joeladr.adr.index import write_index
-from joeladr.adr.model import STANDARD_STATUSES, Adr
+from joeladr.adr.model import STANDARD_STATUSES
 from joeladr.adr.repo import AdrRepository
 from joeladr.adr.style import FolderStyle
 from joeladr.atomic import write_all
@@ -52,14 +52,9 @@ def supersede(repo: AdrRepository, old_ref: str, new_ref: str) -> list[Path]:
     with repo.lock:
         old_doc, new_doc = open_document(repo, old_path, style=style), open_document(repo, new_path, style=style)
         old_adr, new_adr = old_doc.parse(), new_doc.parse()
-        mark_superseded(old_doc, old_adr, new_adr)
+        old_doc.mark_superseded(new_adr)
         new_doc.add_relation("supersedes", LinkTarget.of(old_adr))
         return _save_all([old_doc, new_doc])
-
-
-def mark_superseded(document: AdrDocument, adr: Adr, by: Adr | str) -> None:
-    """Status superseded plus the link to ``by``, in the file's own style."""
-    document.mark_superseded(by)
 
 
 def link(repo: AdrRepository, a_ref: str, b_ref: str) -> list[Path]:
