@@ -55,7 +55,8 @@ class ProgressBridge:
     in words ("transcribe 00:42 of 02:05 of audio"). At most one notification per ``interval``.
 
     Called on the worker thread; raises :class:`Interrupted` once ``cancel`` is set, which stops the
-    ingest between two reports (everything finished before is cached).
+    ingest between two reports (everything finished before is cached; a stage that has reported all
+    its work, such as a download's last byte, is let finish).
     """
 
     def __init__(self, send: Callable[[float, str], None], cancel: threading.Event, interval: float = 0.25) -> None:
@@ -63,18 +64,20 @@ class ProgressBridge:
         self.cancel = cancel
         self.interval = interval
         self.stage: str | None = None
+        self.stage_complete = False
         self.stages_done = 0
         self.value: float | None = None
         self.sent_at = 0.0
 
     def __call__(self, stage: str, completed: float, total: float | None) -> None:
-        if self.cancel.is_set():
-            raise Interrupted()
+        if self.cancel.is_set() and not (stage == self.stage and self.stage_complete):
+            raise Interrupted()  # a stage that has reported all its work finishes, so its result is cached
         new_stage = stage != self.stage
         if new_stage:
             self.stages_done += self.stage is not None
             self.stage = stage
         fraction = min(1.0, completed / total) if total else 0.0
+        self.stage_complete = fraction >= 1.0
         value = self.stages_done + fraction
         now = time.monotonic()
         if self.value is not None and (value <= self.value or (fraction < 1.0 and now - self.sent_at < self.interval)):
