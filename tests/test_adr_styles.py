@@ -263,6 +263,22 @@ def test_adr_new_follows_the_folder(folder: str, tmp_path: Path) -> None:
     assert shown["number"] == max(EXPECTATIONS[folder]["adrs"][n]["number"] for n in EXPECTATIONS[folder]["adrs"]) + 1
 
 
+@pytest.mark.parametrize("title", ["2024", "true", "null", "1e3"])
+def test_a_title_that_looks_like_another_yaml_type_stays_text(title: str, tmp_path: Path) -> None:
+    """decentraland keeps the title in front matter: a title YAML would read as a number, a boolean or
+    nothing is written quoted, so every YAML reader gets the title (plain `title: 2024` read as 2024)."""
+    from ruamel.yaml import YAML
+
+    copy = tmp_path / "decentraland"
+    shutil.copytree(OUTSIDE / "decentraland-adr", copy)
+    made = runner.invoke(app, ["--adr-dir", str(copy), "adr", "new", title])
+    assert made.exit_code == 0, made.output
+    text = Path(made.stdout.strip()).read_text()
+    front = YAML(typ="safe", pure=True).load(text.split("---\n")[1])
+    assert front["title"] == title and f'title: "{title}"\n' in text
+    assert AdrRepository(copy).load(Path(made.stdout.strip())).title == title
+
+
 def test_a_windows_checkout_gets_crlf_everywhere(tmp_path: Path) -> None:
     """A folder checked out with CRLF (git on Windows): new ADRs and every edit keep CRLF."""
     folder = tmp_path / "cisagov"

@@ -25,21 +25,21 @@ from pathlib import Path
 from typing import Any
 
 from joeladr.adr.fields import RELATION_KINDS, date_value, status_phrase
-from joeladr.adr.model import Adr
-from joeladr.adr.parse import (
-    _KEY_LINE,
+from joeladr.adr.format import (
     BOM,
     BRACKET_PREFIX,
     FRONT_MATTER_REFS,
     INLINE_FIELD,
-    INLINE_REFS,
+    KEY_LINE,
     SECTION_ALIASES,
+    AdrText,
     Spot,
-    _Parser,
     normalize_heading,
-    parse_adr,
     split_comment,
+    yaml_scalar,
 )
+from joeladr.adr.model import Adr
+from joeladr.adr.parse import read_adr
 from joeladr.adr.style import FolderStyle
 from joeladr.atomic import Snapshot, atomic_write_text, read_text
 from joeladr.errors import AdrError
@@ -123,6 +123,8 @@ class AdrDocument:
         self.style = style or FolderStyle()
         self.number = number
         self.resolve = resolve
+        self._doc: tuple[str, AdrText] | None = None
+        self._adr: tuple[str, Adr] | None = None
 
     @classmethod
     def load(
@@ -155,11 +157,18 @@ class AdrDocument:
         return True
 
     def parse(self) -> Adr:
-        """The ADR as the text now reads (edits so far included)."""
-        return parse_adr(self.text, self.path, number=self.number, resolve=self.resolve)
+        """The ADR as the text now reads (edits so far included); read once per text."""
+        text = self.text
+        if self._adr is None or self._adr[0] != text:
+            self._adr = (text, read_adr(self._parsed()))
+        return self._adr[1]
 
-    def _parsed(self) -> _Parser:
-        return _Parser(self.text, self.path, number=self.number, resolve=self.resolve)
+    def _parsed(self) -> AdrText:
+        """The text's fields and sections as they are now; parsed once per text (edits read it again and again)."""
+        text = self.text
+        if self._doc is None or self._doc[0] != text:
+            self._doc = (text, AdrText.of(text, self.path, number=self.number, resolve=self.resolve))
+        return self._doc[1]
 
     # -- the safety net ------------------------------------------------------------
     @contextmanager
@@ -227,7 +236,7 @@ class AdrDocument:
         if old == "superseded" and _status_word(value) != "superseded":
             self._drop_title_prefix()
 
-    def _replace_status_at(self, parsed: _Parser, spot: Spot, value: str) -> None:
+    def _replace_status_at(self, parsed: AdrText, spot: Spot, value: str) -> None:
         if spot.form == "front":
             self._set_front_status(parsed, spot, value)
             return
@@ -250,7 +259,7 @@ class AdrDocument:
             new = text[:start] + rendered + text[end:]
         self.lines[spot.line] = new + ending
 
-    def _set_front_status(self, parsed: _Parser, spot: Spot, value: str) -> None:
+    def _set_front_status(self, parsed: AdrText, spot: Spot, value: str) -> None:
         key = parsed.front_key(spot.key.lower())
         assert parsed.front is not None and key is not None
         current = parsed.front.data[key]
@@ -298,16 +307,16 @@ class AdrDocument:
                     )
                 return
 
-    def _add_status(self, parsed: _Parser, value: str) -> None:
+    def _add_status(self, parsed: AdrText, value: str) -> None:
         """A status where the file keeps its other fields, else where the folder keeps statuses."""
         if parsed.front is not None:
-            self._add_front_key(parsed, "status", _yaml_scalar(value, ""))
+            self._add_front_key(parsed, "status", yaml_scalar(value, ""))
             return
         bullets = self._header_spots(parsed, "bullet")
         if bullets:
             self._add_header_field(parsed, bullets, "Status", value, first=True)
             return
-        if parsed.inline:
+        if parsed.fields.bold:
             self._add_inline_field(parsed, "Status", value)
             return
         section = parsed.section("status")
@@ -327,7 +336,7 @@ class AdrDocument:
             return
         self._add_status_section(parsed, rendered)
 
-    def _add_first_bullet(self, parsed: _Parser, label: str, value: str) -> None:
+    def _add_first_bullet(self, parsed: AdrText, label: str, value: str) -> None:
         """A MADR 2 header bullet under the title, in the folder's marker and key case."""
         key = label if self.style.key_case != "lower" else label.lower()
         at = parsed.title_heading.line + 1 if parsed.title_heading else parsed.body_start
@@ -349,7 +358,7 @@ class AdrDocument:
         mark = self.style.emoji.get(_status_word(value))
         return f"{mark} {cased}" if mark else cased
 
-    def _add_status_section(self, parsed: _Parser, rendered: str) -> None:
+    def _add_status_section(self, parsed: AdrText, rendered: str) -> None:
         """A Nygard ``## Status`` section after the title and its ``Date:`` line."""
         lines = self._header_spots(parsed, "line")
         at = (
@@ -384,7 +393,7 @@ class AdrDocument:
                 start, end = (spot.start + found.start, spot.start + found.end) if found else (spot.start, spot.end)
                 self.lines[spot.line] = text[:start] + date + text[end:] + self.lines[spot.line][len(text) :]
 
-    def _add_date(self, parsed: _Parser, date: str) -> None:
+    def _add_date(self, parsed: AdrText, date: str) -> None:
         if parsed.front is not None:
             self._add_front_key(parsed, "date", date)
             return
@@ -392,7 +401,7 @@ class AdrDocument:
         if bullets:
             self._add_header_field(parsed, bullets, "Date", date)
             return
-        if parsed.inline:
+        if parsed.fields.bold:
             self._add_inline_field(parsed, "Date", date)
             return
         if parsed.section("status") is not None or self.style.status_form == "section":
@@ -402,12 +411,12 @@ class AdrDocument:
             return
         self._add_inline_field(parsed, "Date", date)
 
-    def _set_front_scalar(self, parsed: _Parser, key: str, value: str) -> None:
+    def _set_front_scalar(self, parsed: AdrText, key: str, value: str) -> None:
         front = parsed.front
         assert front is not None
         real_key = _fm_key(front.data, key)
         start, end = self._front_key_span(parsed, real_key)
-        match = _KEY_LINE.match(strip_eol(self.lines[start]))
+        match = KEY_LINE.match(strip_eol(self.lines[start]))
         if not match:
             raise AdrError(f"{self.path}: cannot edit front matter key {key!r}", path=self.path)
         old_value, comment = split_comment(match.group("value"))
@@ -422,13 +431,13 @@ class AdrDocument:
             )
         if end - start > 1 or old_value.startswith(("|", ">", "{", "[")):
             old_value = ""  # a block value or a placeholder mapping: replace it with a scalar
-        rendered = _yaml_scalar(value, old_value)
+        rendered = yaml_scalar(value, old_value, date=str(real_key).lower() == "date")
         sep = match.group("sep") if match.group("sep").endswith((" ", "\t")) else match.group("sep") + " "
         new_line = match.group("key") + sep + rendered + comment
         ending = self.lines[start][len(strip_eol(self.lines[start])) :]
         self.lines[start:end] = [new_line + ending]
 
-    def _front_key_span(self, parsed: _Parser, key: object) -> tuple[int, int]:
+    def _front_key_span(self, parsed: AdrText, key: object) -> tuple[int, int]:
         front = parsed.front
         assert front is not None
         line = parsed.front_line(key)
@@ -442,7 +451,7 @@ class AdrDocument:
             break
         return line, end
 
-    def _add_front_key(self, parsed: _Parser, key: str, rendered: str) -> None:
+    def _add_front_key(self, parsed: AdrText, key: str, rendered: str) -> None:
         front = parsed.front
         assert front is not None
         close = front.end - 1
@@ -450,13 +459,13 @@ class AdrDocument:
         self.lines.insert(close, f"{key}: {rendered}{self.eol}")
 
     # -- header fields -------------------------------------------------------------
-    def _header_spots(self, parsed: _Parser, form: str) -> list[Spot]:
+    def _header_spots(self, parsed: AdrText, form: str) -> list[Spot]:
         found = [s for spots in parsed.fields.spots.values() for s in spots if s.form == form]
         found += [s for pairs in parsed.fields.relations.values() for _, s in pairs if s.form == form]
         return [s for s in found if s.line < parsed.header_end]
 
     def _add_header_field(
-        self, parsed: _Parser, spots: list[Spot], label: str, value: str, *, first: bool = False
+        self, parsed: AdrText, spots: list[Spot], label: str, value: str, *, first: bool = False
     ) -> None:
         """A ``* Key: value`` bullet shaped like the file's others (marker, key case), after them."""
         model = min(spots, key=lambda s: s.line) if first else max(spots, key=lambda s: s.line)
@@ -469,10 +478,9 @@ class AdrDocument:
         self._ensure_eol(at)
         self.lines.insert(at, f"{prefix}{key}{sep}{value}{self.eol}")
 
-    def _add_inline_field(self, parsed: _Parser, label: str, value: str) -> None:
-        fields = sorted(parsed.inline.values(), key=lambda f: f.line)
-        if fields:
-            last = fields[-1]
+    def _add_inline_field(self, parsed: AdrText, label: str, value: str) -> None:
+        if parsed.fields.bold:
+            last = max(parsed.fields.bold, key=lambda f: f.line)
             match = INLINE_FIELD.match(strip_eol(self.lines[last.line]))
             assert match is not None
             prefix = match.group("prefix")
@@ -576,23 +584,22 @@ class AdrDocument:
                 return
             self._add_relation_now(parsed, kind, link)
 
-    def _add_relation_now(self, parsed: _Parser, kind: str, link: LinkTarget) -> None:
+    def _add_relation_now(self, parsed: AdrText, kind: str, link: LinkTarget) -> None:
         style, _ = parsed.style_and_status()
         if parsed.front is not None and (style == "front-matter" or not parsed.sections):
             self._add_front_relation(parsed, kind, link.number_text)
             return
-        for key in INLINE_REFS[kind]:
-            field = parsed.inline.get(key)
-            if field is not None:
-                line = self.lines[field.line]
-                value = field.value.strip()
-                joined = (
-                    f"{value}, ADR-{link.number_text}"
-                    if value and value.lower() not in ("none", "n/a", "-")
-                    else f"ADR-{link.number_text}"
-                )
-                self.lines[field.line] = line[: field.match.start("value")] + joined + line[field.match.end("value") :]
-                return
+        field = next((s for s in parsed.fields.bold if s.key.strip().lower() in FRONT_MATTER_REFS[kind]), None)
+        if field is not None:  # **Supersedes**: ADR-0001 -> **Supersedes**: ADR-0001, ADR-0009
+            line = self.lines[field.line]
+            value = field.value.strip()
+            joined = (
+                f"{value}, ADR-{link.number_text}"
+                if value and value.lower() not in ("none", "n/a", "-")
+                else f"ADR-{link.number_text}"
+            )
+            self.lines[field.line] = line[: field.start] + joined + line[field.end :]
+            return
         if style == "section" or (style == "none" and parsed.section("status") is not None):
             self._add_link_line(parsed, kind, link)
             return
@@ -611,7 +618,7 @@ class AdrDocument:
             return
         self._add_inline_field(parsed, INLINE_LABELS[kind], f"ADR-{link.number_text}")
 
-    def _add_link_line(self, parsed: _Parser, kind: str, link: LinkTarget) -> None:
+    def _add_link_line(self, parsed: AdrText, kind: str, link: LinkTarget) -> None:
         """adr-tools' ``Supersedes [9. Title](0009-title.md)`` line at the end of the Status section."""
         section = parsed.section("status")
         verb = LINK_VERBS[kind]
@@ -628,7 +635,7 @@ class AdrDocument:
         self._ensure_eol(at)
         self.lines[at:at] = [self.eol, f"{verb} {self._dotted(link)}{self.eol}"]
 
-    def _append_list_item(self, parsed: _Parser, section: Any, item: str) -> None:
+    def _append_list_item(self, parsed: AdrText, section: Any, item: str) -> None:
         end = section.end
         while end > section.body_start and not strip_eol(self.lines[end - 1]).strip():
             end -= 1
@@ -640,7 +647,7 @@ class AdrDocument:
         self._ensure_eol(end)
         self.lines.insert(end, f"{marker} {item}{self.eol}")
 
-    def _add_front_relation(self, parsed: _Parser, kind: str, number: str) -> None:
+    def _add_front_relation(self, parsed: AdrText, kind: str, number: str) -> None:
         front = parsed.front
         assert front is not None
         key = next((k for k in front.data if str(k).lower() in FRONT_MATTER_REFS[kind]), None)
@@ -651,7 +658,7 @@ class AdrDocument:
             return
         start, end = self._front_key_span(parsed, key)
         head = strip_eol(self.lines[start])
-        match = _KEY_LINE.match(head)
+        match = KEY_LINE.match(head)
         assert match is not None
         value, comment = split_comment(match.group("value"))
         ending = self.lines[start][len(head) :]
@@ -737,7 +744,7 @@ class AdrDocument:
         self.lines[line] = text + ending
 
 
-def _spot_status(parsed: _Parser, spot: Spot) -> str | None:
+def _spot_status(parsed: AdrText, spot: Spot) -> str | None:
     """What one place that states the status says (the others must agree to be changed with it)."""
     phrase = status_phrase(spot.value, parsed.resolve)
     return phrase.value if phrase else None
@@ -748,7 +755,7 @@ def _status_word(value: str) -> str:
     return phrase.value if phrase else value.strip().lower()
 
 
-def _section_level(parsed: _Parser) -> int:
+def _section_level(parsed: AdrText) -> int:
     """The level of the file's top sections (``##`` almost always; ``#`` in some MADR variants)."""
     levels = [s.level for s in parsed.sections]
     return min(levels) if levels else 2
@@ -760,40 +767,10 @@ def _fm_key(data: Any, key: str) -> object | None:
     return found
 
 
-def _yaml_scalar(value: str, old: str) -> str:
-    """Render ``value`` as a YAML scalar, in the quoting style ``old`` used when it can."""
-    if old.startswith('"'):
-        return json.dumps(value, ensure_ascii=False)
-    if old.startswith("'"):
-        return "'" + value.replace("'", "''") + "'"
-    if _plain_round_trips(value):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _plain_round_trips(value: str) -> bool:
-    import datetime as dt
-
-    from ruamel.yaml import YAML
-
-    if not value or value != value.strip() or "\n" in value:
-        return False
-    try:
-        loaded = YAML(typ="safe", pure=True).load(f"k: {value}")
-    except Exception:
-        return False
-    if not isinstance(loaded, dict) or "k" not in loaded:
-        return False
-    got = loaded["k"]
-    if isinstance(got, dt.date):
-        return got.isoformat() == value
-    return isinstance(got, str) and got == value
-
-
 def _with_eol(text: str, eol: str) -> str:
     return text + eol if text and not text.endswith(("\n", "\r")) else text
 
 
-def _find_heading(parsed: _Parser, title: str):  # type: ignore[no-untyped-def]
+def _find_heading(parsed: AdrText, title: str):  # type: ignore[no-untyped-def]
     wanted = normalize_heading(title)
     return next((s for s in parsed.sections if normalize_heading(s.title) == wanted), None)

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from joeladr.adr.format import AdrText
 from joeladr.adr.model import Adr
 from joeladr.adr.naming import INDEX_NAMES, FileName, NamePattern, is_template, learn_naming, read_name
-from joeladr.adr.parse import _Parser, load_adr, slugify
+from joeladr.adr.parse import load_adr, slugify
 from joeladr.adr.style import FolderStyle, learn_style
 from joeladr.adr.templates import render_new
 from joeladr.atomic import Snapshot, atomic_write_text, read_text
@@ -127,7 +128,10 @@ class AdrRepository:
         ]
 
     def _numbers_by_name(self) -> dict[str, int]:
-        return {e.path.name: e.number for e in self.entries() if e.name.number is None}
+        """Numbers of the files whose names carry none, from the entries last discovered (discovered once
+        when none were): a link is resolved without listing the folder again."""
+        entries = self._cache[1] if self._cache is not None else self.entries()
+        return {e.path.name: e.number for e in entries if e.name.number is None}
 
     def resolve(self, target: str) -> int | None:
         """The number of the ADR a link target or slug names, for names that carry none."""
@@ -208,11 +212,11 @@ class AdrRepository:
     def style(self) -> FolderStyle:
         """What the folder's ADRs have in common (naming, template family, status form, line endings, ...)."""
         entries = self.entries() if self.folder.is_dir() else []
-        parsed: list[_Parser] = []
+        parsed: list[AdrText] = []
         newest = sorted(entries, key=lambda e: (e.name.date or "", e.number, e.path.name))[-STYLE_SAMPLE:]
         for entry in newest:
             try:
-                parsed.append(_Parser(read_text(entry.path), entry.path, number=entry.number, resolve=self.resolve))
+                parsed.append(AdrText(read_text(entry.path), entry.path, number=entry.number, resolve=self.resolve))
             except JoeladrError:
                 continue
         return learn_style(parsed, learn_naming([e.name for e in entries], self.pattern))

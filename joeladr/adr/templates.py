@@ -10,10 +10,10 @@ the joelclaw family has the Source Material section joeladr ingests talks from.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from joeladr.adr.format import yaml_scalar
 from joeladr.adr.style import FolderStyle
 from joeladr.errors import UsageError
 
@@ -217,18 +217,14 @@ def _render_learned(style: FolderStyle, *, number: int, title: str, status: str,
 
 
 def _yaml(value: Any) -> str:
+    """A front matter value that reads back as written: a title ``2024`` stays the text "2024"."""
     if value is None or value == "":
         return ""
     if isinstance(value, list):
-        return "[" + ", ".join(_yaml(v) if _plain(str(v)) else json.dumps(v, ensure_ascii=False) for v in value) + "]"
-    text = str(value)
-    if text[:1] in "{[&*!|>'\"%@`#" or ": " in text or " #" in text or text != text.strip():
-        return json.dumps(text, ensure_ascii=False)
-    return text
-
-
-def _plain(text: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z][\w .-]*", text)) and text.lower() not in ("yes", "no", "true", "false", "null")
+        return "[" + ", ".join(yaml_scalar(str(v), flow=True) for v in value) + "]"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return yaml_scalar(str(value))
 
 
 def _front_matter(style: FolderStyle, *, number: int, title: str, status: str, date: str, deciders: str) -> str:
@@ -244,7 +240,8 @@ def _front_matter(style: FolderStyle, *, number: int, title: str, status: str, d
         if lowered == "status":
             value: Any = status
         elif lowered == "date":
-            value = date
+            lines.append(f"{key}: {date}")  # an ISO date, read back as the date it is
+            continue
         elif lowered == "title":
             value = style.front_title.format(number=number, title=title)
             if style.front_title_block:
