@@ -488,24 +488,64 @@ def test_index_appends_a_table_to_a_prose_readme(tmp_path: Path) -> None:
 ADR_FOLDERS = FIXTURES / "adr-folders"
 
 
-def test_log4brains_dated_names_are_numbered_in_date_order(tmp_path: Path) -> None:
+L4B_SLUGS = [
+    "20200925-multi-packages-architecture-in-a-monorepo-with-yarn-and-lerna",
+    "20200926-use-the-adr-number-as-its-unique-id",
+    "20201016-use-the-adr-slug-as-its-unique-id",
+    "20210113-distribute-log4brains-as-a-global-npm-package",
+]
+
+
+def _listed(folder: Path) -> list[dict]:  # type: ignore[type-arg]
+    result = runner.invoke(app, ["--adr-dir", str(folder), "adr", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_log4brains_adrs_are_named_by_their_slug(tmp_path: Path) -> None:
+    """log4brains' names carry no number: an ADR is its slug (as log4brains says), in date order, and links
+    by slug are read as such."""
     folder = ADR_FOLDERS / "log4brains" / "docs" / "adr"
-    listed = json.loads(runner.invoke(app, ["--adr-dir", str(folder), "adr", "list", "--json"]).stdout)
-    assert [(r["number"], Path(r["path"]).name[:8], r["status"]) for r in listed] == [
-        (1, "20200925", "accepted"),
-        (2, "20200926", "superseded"),
-        (3, "20201016", "accepted"),
-        (4, "20210113", "accepted"),
+    listed = _listed(folder)
+    assert [(r["key"], r["number"], r["status"]) for r in listed] == [
+        (L4B_SLUGS[0], None, "accepted"),
+        (L4B_SLUGS[1], None, "superseded"),
+        (L4B_SLUGS[2], None, "accepted"),
+        (L4B_SLUGS[3], None, "accepted"),
     ]
-    old = json.loads(runner.invoke(app, ["--adr-dir", str(folder), "adr", "show", "2", "--json"]).stdout)
-    new = json.loads(runner.invoke(app, ["--adr-dir", str(folder), "adr", "show", "3", "--json"]).stdout)
-    assert old["superseded_by"] == ["0003"] and new["supersedes"] == ["0002"]  # links by slug, not number
+    old = json.loads(runner.invoke(app, ["--adr-dir", str(folder), "adr", "show", L4B_SLUGS[1], "--json"]).stdout)
+    new = json.loads(runner.invoke(app, ["--adr-dir", str(folder), "adr", "show", L4B_SLUGS[2], "--json"]).stdout)
+    assert old["superseded_by"] == [L4B_SLUGS[2]] and new["supersedes"] == [L4B_SLUGS[1]]
+    by_number = runner.invoke(app, ["--adr-dir", str(folder), "adr", "show", "2"])
+    assert by_number.exit_code == 1 and "named by slug" in by_number.output
     copy = tmp_path / "adr"
     shutil.copytree(folder, copy)
     made = Path(runner.invoke(app, ["--adr-dir", str(copy), "adr", "new", NEW_TITLE]).stdout.strip())
     assert re.fullmatch(r"\d{8}-use-a-message-queue\.md", made.name)
     assert made.read_text().startswith("# Use a message queue\n\n- Status: proposed\n- Date: ")
-    assert AdrRepository(copy).load(made).number == 5
+    adr = AdrRepository(copy).load(made)
+    assert (adr.key, adr.label, adr.number) == (made.stem, made.stem, None)
+
+
+def test_a_new_file_moves_no_other_adr(tmp_path: Path) -> None:
+    """A file log4brains adds (today's date, any name) leaves every other ADR's name, and so its notes, as
+    they were: before, ADRs without numbers were numbered by name order and an earlier name shifted them."""
+    from joeladr.evaluate.run import note_path_for
+    from joeladr.settings import resolve_settings
+
+    copy = tmp_path / "adr"
+    shutil.copytree(ADR_FOLDERS / "log4brains" / "docs" / "adr", copy)
+    shown = runner.invoke(app, ["--adr-dir", str(copy), "adr", "show", L4B_SLUGS[2], "--json"])
+    before = {r["path"]: r.get("key", r["number"]) for r in _listed(copy)}  # main had no key: the number was it
+    (copy / "20200926-adopt-envoy.md").write_text("# Adopt Envoy\n\n- Status: proposed\n")  # sorts before 3 of 4
+    after = {r["path"]: r.get("key", r["number"]) for r in _listed(copy)}
+    assert {path: after[path] for path in before} == before
+    assert after[str(copy / "20200926-adopt-envoy.md")] == "20200926-adopt-envoy"
+    again = runner.invoke(app, ["--adr-dir", str(copy), "adr", "show", L4B_SLUGS[2], "--json"])
+    assert again.stdout == shown.stdout
+    settings = resolve_settings(cwd=tmp_path, env={"JOELADR_ADR_DIR": str(copy)})
+    note = note_path_for(settings, AdrRepository(copy).get(L4B_SLUGS[2]))
+    assert note.name == f"{L4B_SLUGS[2]} evaluation.md"
 
 
 def test_rfc_names_and_powershell_superceded_by(tmp_path: Path) -> None:

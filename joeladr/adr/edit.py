@@ -17,6 +17,7 @@ refused with one line and the document is left as it was.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from joeladr.adr.fields import RELATION_KINDS, date_value, status_phrase
+from joeladr.adr.fields import RELATION_KINDS, Resolver, date_value, status_phrase
 from joeladr.adr.format import (
     BOM,
     BRACKET_PREFIX,
@@ -38,7 +39,7 @@ from joeladr.adr.format import (
     split_comment,
     yaml_scalar,
 )
-from joeladr.adr.model import Adr
+from joeladr.adr.model import Adr, label_of
 from joeladr.adr.parse import read_adr
 from joeladr.adr.style import FolderStyle
 from joeladr.atomic import Snapshot, atomic_write_text, read_text
@@ -71,21 +72,25 @@ _ADR_FIELDS = ("number", "title", "status", "date", "deciders", "supersedes", "s
 
 @dataclass(frozen=True)
 class LinkTarget:
-    """The ADR a relation points to, with what each link form needs: its number, file and titles."""
+    """The ADR a relation points to, with what each link form needs: its key, number, file, title and
+    (log4brains) slug."""
 
-    number: int
-    file: str = ""
+    key: str
+    number: int | None = None
+    path: Path | None = None
     title: str = ""
+    slug: str | None = None
 
     @property
-    def number_text(self) -> str:
-        return f"{self.number:04d}"
+    def label(self) -> str:
+        """``ADR-0009`` or the slug, for messages."""
+        return label_of(self.key)
 
     @classmethod
     def of(cls, adr: Adr) -> LinkTarget:
-        if adr.number is None:
-            raise AdrError(f"{adr.path.name} has no number to link to", path=adr.path)
-        return cls(adr.number, adr.path.name, adr.title)
+        if adr.number is None and adr.slug is None:
+            raise AdrError(f"{adr.path.name} has no number or slug to link to", path=adr.path)
+        return cls(adr.key, adr.number, adr.path, adr.title, adr.slug)
 
     @classmethod
     def parse(cls, ref: LinkTarget | Adr | str | int) -> LinkTarget:
@@ -95,12 +100,17 @@ class LinkTarget:
             return cls.of(ref)
         text = str(ref).strip()
         digits = re.sub(r"^(?:ADR)[-\s]?", "", text, flags=re.IGNORECASE)
-        if not digits.isdigit():
-            raise AdrError(f"'{text}' is not an ADR number")
-        return cls(int(digits))
+        if digits.isdigit():
+            return cls(f"{int(digits):04d}", int(digits))
+        if re.fullmatch(r"[\w.-]+(?:/[\w.-]+)?", text):
+            return cls(text, slug=text)
+        raise AdrError(f"'{text}' is not an ADR number or slug")
 
-    def linked(self, label: str) -> str:
-        return f"[{label}]({self.file})" if self.file else label
+    def href(self, source: Path) -> str:
+        """The link to this ADR's file from ``source``'s folder (``0009-x.md``, ``../../pkg/docs/adr/x.md``)."""
+        if self.path is None:
+            return ""
+        return Path(os.path.relpath(os.path.abspath(self.path), os.path.abspath(source.parent))).as_posix()
 
 
 class AdrDocument:
@@ -113,7 +123,8 @@ class AdrDocument:
         *,
         style: FolderStyle | None = None,
         number: int | None = None,
-        resolve: Callable[[str], int | None] | None = None,
+        resolve: Resolver | None = None,
+        slug: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.original = text
@@ -123,6 +134,7 @@ class AdrDocument:
         self.style = style or FolderStyle()
         self.number = number
         self.resolve = resolve
+        self.slug = slug
         self._doc: tuple[str, AdrText] | None = None
         self._adr: tuple[str, Adr] | None = None
 
@@ -133,9 +145,10 @@ class AdrDocument:
         *,
         style: FolderStyle | None = None,
         number: int | None = None,
-        resolve: Callable[[str], int | None] | None = None,
+        resolve: Resolver | None = None,
+        slug: str | None = None,
     ) -> AdrDocument:
-        return cls(read_text(path), path, style=style, number=number, resolve=resolve)
+        return cls(read_text(path), path, style=style, number=number, resolve=resolve, slug=slug)
 
     @property
     def text(self) -> str:
@@ -167,7 +180,7 @@ class AdrDocument:
         """The text's fields and sections as they are now; parsed once per text (edits read it again and again)."""
         text = self.text
         if self._doc is None or self._doc[0] != text:
-            self._doc = (text, AdrText.of(text, self.path, number=self.number, resolve=self.resolve))
+            self._doc = (text, AdrText.of(text, self.path, number=self.number, resolve=self.resolve, slug=self.slug))
         return self._doc[1]
 
     # -- the safety net ------------------------------------------------------------
@@ -507,38 +520,50 @@ class AdrDocument:
         status line (``Superseded by [10. Title](0010-title.md)``)."""
         target = LinkTarget.parse(by)
         with self._checked(
-            f"mark it superseded by ADR-{target.number_text}",
+            f"mark it superseded by {target.label}",
             changes=("status", "superseded_by", "title"),
-            expect=lambda a: a.status == "superseded" and target.number_text in a.superseded_by,
+            expect=lambda a: a.status == "superseded" and target.key in a.superseded_by,
         ):
             parsed = self._parsed()
-            if target.number_text in parsed.relation("superseded-by") and parsed.status() == "superseded":
+            if target.key in parsed.relation("superseded-by") and parsed.status() == "superseded":
                 return
             spot = parsed.status_spot()
             style = self.style
             uses_keys = parsed.front is not None and (
                 style.relation_keys or any(parsed.front_key(*FRONT_MATTER_REFS[k]) for k in RELATION_KINDS)
             )
-            label = style.label(target.number)
+            label = self._label(target)
             if uses_keys:  # joelclaw: status: superseded, superseded-by: "0009"
                 self._write_status("superseded")
                 self._add_relation_now(self._parsed(), "superseded-by", target)
                 return
             if (spot is None and parsed.front is not None) or (spot is not None and spot.form == "front"):
-                self._write_status(f"superseded by {target.linked(label) if style.linked_status else label}")
+                self._write_status(f"superseded by {self._linked(target, label) if style.linked_status else label}")
             elif spot is not None and spot.form in ("bold", "bullet", "line", "table"):
-                self._write_status(f"superseded by {target.linked(label)}")
+                self._write_status(f"superseded by {self._linked(target, label)}")
             else:
                 self._write_status(f"{style.superseded_word} by {self._dotted(target)}")
             if style.title_prefix:
                 self._add_title_prefix(target)
 
+    def _label(self, target: LinkTarget) -> str:
+        """A link's text in the folder's form: ``ADR-0009``, ``MADR-009``, or log4brains' slug."""
+        if target.slug is not None or target.number is None:
+            return target.slug or target.key
+        return self.style.label(target.number)
+
+    def _linked(self, target: LinkTarget, label: str) -> str:
+        """``[label](file)``, the file relative to this ADR; the label alone when the file is not known."""
+        href = target.href(self.path)
+        return f"[{label}]({href})" if href else label
+
     def _dotted(self, target: LinkTarget) -> str:
         """adr-tools' link: ``[10. Title](0010-title.md)``."""
-        if not target.file:
-            return self.style.label(target.number)
+        if target.number is None or target.path is None:
+            return self._linked(target, self._label(target))
         digits = f"{target.number:0{self.style.dotted_width}d}" if self.style.dotted_width else str(target.number)
-        return f"[{digits}. {target.title}]({target.file})" if target.title else target.linked(digits)
+        label = f"{digits}. {target.title}" if target.title else digits
+        return self._linked(target, label)
 
     def _add_title_prefix(self, target: LinkTarget) -> None:
         parsed = self._parsed()
@@ -550,7 +575,7 @@ class AdrDocument:
         marks = re.match(r"^(#+[ \t]*)", text)
         if marks is None or text[marks.end() :].startswith("["):
             return
-        prefix = f"[{self.style.superseded_word} by {target.linked(self.style.label(target.number))}] "
+        prefix = f"[{self.style.superseded_word} by {self._linked(target, self._label(target))}] "
         self.lines[heading.line] = marks.group(1) + prefix + text[marks.end() :] + line[len(text) :]
 
     def _drop_title_prefix(self) -> None:
@@ -575,29 +600,25 @@ class AdrDocument:
         link = LinkTarget.parse(target)
         attribute = kind.replace("-", "_")
         with self._checked(
-            f"record that it {kind.replace('-', ' ')} ADR-{link.number_text}",
+            f"record that it {kind.replace('-', ' ')} {link.label}",
             changes=(attribute,),
-            expect=lambda a: link.number_text in getattr(a, attribute),
+            expect=lambda a: link.key in getattr(a, attribute),
         ):
             parsed = self._parsed()
-            if link.number_text in parsed.relation(kind):
+            if link.key in parsed.relation(kind):
                 return
             self._add_relation_now(parsed, kind, link)
 
     def _add_relation_now(self, parsed: AdrText, kind: str, link: LinkTarget) -> None:
         style, _ = parsed.style_and_status()
         if parsed.front is not None and (style == "front-matter" or not parsed.sections):
-            self._add_front_relation(parsed, kind, link.number_text)
+            self._add_front_relation(parsed, kind, link.key)
             return
         field = next((s for s in parsed.fields.bold if s.key.strip().lower() in FRONT_MATTER_REFS[kind]), None)
         if field is not None:  # **Supersedes**: ADR-0001 -> **Supersedes**: ADR-0001, ADR-0009
             line = self.lines[field.line]
             value = field.value.strip()
-            joined = (
-                f"{value}, ADR-{link.number_text}"
-                if value and value.lower() not in ("none", "n/a", "-")
-                else f"ADR-{link.number_text}"
-            )
+            joined = f"{value}, {link.label}" if value and value.lower() not in ("none", "n/a", "-") else link.label
             self.lines[field.line] = line[: field.start] + joined + line[field.end :]
             return
         if style == "section" or (style == "none" and parsed.section("status") is not None):
@@ -605,7 +626,7 @@ class AdrDocument:
             return
         if style in ("bullet", "line", "table"):
             links = parsed.section("links")
-            label = link.linked(self.style.label(link.number))
+            label = self._linked(link, self._label(link))
             if links is not None:
                 self._append_list_item(parsed, links, f"{LINK_VERBS[kind]} {label}")
                 return
@@ -614,9 +635,9 @@ class AdrDocument:
                 self._add_header_field(parsed, spots, INLINE_LABELS[kind], label)
                 return
         if parsed.front is not None:
-            self._add_front_relation(parsed, kind, link.number_text)
+            self._add_front_relation(parsed, kind, link.key)
             return
-        self._add_inline_field(parsed, INLINE_LABELS[kind], f"ADR-{link.number_text}")
+        self._add_inline_field(parsed, INLINE_LABELS[kind], link.label)
 
     def _add_link_line(self, parsed: AdrText, kind: str, link: LinkTarget) -> None:
         """adr-tools' ``Supersedes [9. Title](0009-title.md)`` line at the end of the Status section."""

@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from joeladr.adr.fields import (
     RELATION_KINDS,
     RELATION_WORDS,
+    Resolver,
     StatusPhrase,
     date_value,
     list_value,
@@ -211,13 +212,14 @@ class AdrText:
         path: Path,
         *,
         number: int | None = None,
-        resolve: Callable[[str], int | None] | None = None,
+        resolve: Resolver | None = None,
+        slug: str | None = None,
     ) -> AdrText:
         """The document, or one clear line (AdrError) when the text is not markdown joeladr can read."""
         if "\x00" in text:
             raise AdrError(f"{path} is not a text file (it contains NUL bytes)", path=path)
         try:
-            return cls(text, path, number=number, resolve=resolve)
+            return cls(text, path, number=number, resolve=resolve, slug=slug)
         except RecursionError as exc:  # pathological nesting from markdown-it
             raise AdrError(f"{path}: the markdown is nested too deeply to read", path=path) from exc
 
@@ -227,9 +229,13 @@ class AdrText:
         path: Path,
         *,
         number: int | None = None,
-        resolve: Callable[[str], int | None] | None = None,
+        resolve: Resolver | None = None,
+        slug: str | None = None,
     ) -> None:
+        """``number``, ``resolve`` and ``slug`` come from the folder (:class:`joeladr.adr.repo.AdrRepository`):
+        the number a configured pattern reads, links by slug, and log4brains' package-qualified slugs."""
         self.path = path
+        self.given_slug = slug
         self.bom = text.startswith(BOM)
         self.lines = split_lines(text[1:] if self.bom else text)
         self.given_number = number
@@ -637,6 +643,15 @@ class AdrText:
         if self.title_heading is None:
             return ""
         return re.sub(r"^#+[ \t]*|[ \t]+#*[ \t]*$", "", strip_eol(self.lines[self.title_heading.line]))
+
+    def slug(self) -> str | None:
+        """log4brains' slug when the file name reads as an ADR's but carries no number (``20240301-x.md``)."""
+        if self.given_slug:
+            return self.given_slug
+        if self.given_number is not None:
+            return None
+        name = read_name(self.path.name)
+        return self.path.stem if name is not None and name.number is None else None
 
     def number(self) -> int | None:
         if self.given_number is not None:

@@ -93,8 +93,8 @@ def render_adrlog(adrs: list[Adr], eol: str) -> list[str]:
     for adr in _ordered(adrs):
         name = read_name(adr.path.name)
         width = name.width if name is not None and name.width else 4
-        number = f"{adr.number:0{width}d}" if adr.number is not None else "????"
-        rows.append(f"- [ADR-{number}]({adr.path.name}) - {adr.heading or adr.title}{eol}")
+        label = f"ADR-{adr.number:0{width}d}" if adr.number is not None and adr.slug is None else adr.key
+        rows.append(f"- [{label}]({adr.path.name}) - {adr.heading or adr.title}{eol}")
     return rows
 
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from joeladr.adr.fields import KNOWN_STATUSES
 from joeladr.adr.index import indexed_files
-from joeladr.adr.model import STANDARD_STATUSES, Adr
+from joeladr.adr.model import STANDARD_STATUSES, Adr, label_of
 from joeladr.adr.naming import read_name
 from joeladr.adr.repo import AdrRepository, LoadFailure
 
@@ -39,11 +39,11 @@ class Folder:
     adrs: list[Adr]
     failures: list[LoadFailure]
     statuses: tuple[str, ...]
-    by_number: dict[int | None, list[Adr]] = field(default_factory=dict)
+    by_key: dict[str, list[Adr]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for adr in self.adrs:
-            self.by_number.setdefault(adr.number, []).append(adr)
+            self.by_key.setdefault(adr.key, []).append(adr)
 
 
 def lint(repo: AdrRepository, statuses: tuple[str, ...] | None = None) -> list[LintIssue]:
@@ -143,28 +143,25 @@ def date(folder: Folder) -> Iterable[LintIssue]:
 
 def supersession(folder: Folder) -> Iterable[LintIssue]:
     """Both ends of every supersession exist and say so."""
-    numbers = {a.number for a in folder.adrs}
     for adr in folder.adrs:
-        where = str(adr.path)
+        where, me = str(adr.path), adr.label
         for target in adr.superseded_by:
-            if int(target) not in numbers:
-                message = f"{adr.path.name} is superseded by ADR-{target}, which does not exist"
+            other = label_of(target)
+            if target not in folder.by_key:
+                message = f"{adr.path.name} is superseded by {other}, which does not exist"
                 yield LintIssue("error", "missing-supersession-target", message, where, adr.number)
-            elif not any(adr.number_text in other.supersedes for other in folder.by_number[int(target)]):
+            elif not any(adr.key in o.supersedes for o in folder.by_key[target]):
                 message = (
-                    f"{adr.path.name} says it is superseded by ADR-{target}, "
-                    f"but ADR-{target} does not say it supersedes ADR-{adr.number_text}"
+                    f"{adr.path.name} says it is superseded by {other}, but {other} does not say it supersedes {me}"
                 )
                 yield LintIssue("warning", "one-way-supersession", message, where, adr.number)
         for target in adr.supersedes:
-            if int(target) not in numbers:
-                message = f"{adr.path.name} supersedes ADR-{target}, which does not exist"
+            other = label_of(target)
+            if target not in folder.by_key:
+                message = f"{adr.path.name} supersedes {other}, which does not exist"
                 yield LintIssue("error", "missing-supersession-target", message, where, adr.number)
-            elif not any(adr.number_text in other.superseded_by for other in folder.by_number[int(target)]):
-                message = (
-                    f"{adr.path.name} supersedes ADR-{target}, "
-                    f"but ADR-{target} does not say it is superseded by ADR-{adr.number_text}"
-                )
+            elif not any(adr.key in o.superseded_by for o in folder.by_key[target]):
+                message = f"{adr.path.name} supersedes {other}, but {other} does not say it is superseded by {me}"
                 yield LintIssue("warning", "one-way-supersession", message, where, adr.number)
 
 

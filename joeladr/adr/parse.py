@@ -11,9 +11,9 @@ consequences, and references to other ADRs. Sections come from markdown-it-py to
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
+from joeladr.adr.fields import Resolver
 from joeladr.adr.format import AdrText, normalize_heading
 from joeladr.adr.model import Adr, Criterion, Option, Reference, SourceItem, Table
 from joeladr.atomic import read_text
@@ -38,9 +38,9 @@ COUNTER = re.compile(r"counter[- ]?argument", re.IGNORECASE)
 MUST_HAVE = re.compile(r"\((?:must[- ]?have|required|knock[- ]?out)\)|\[(?:must[- ]?have)\]", re.IGNORECASE)
 
 
-def load_adr(path: Path, *, number: int | None = None, resolve: Callable[[str], int | None] | None = None) -> Adr:
+def load_adr(path: Path, *, number: int | None = None, resolve: Resolver | None = None, slug: str | None = None) -> Adr:
     """Read and parse one ADR file."""
-    return parse_adr(read_text(path), Path(path), number=number, resolve=resolve)
+    return parse_adr(read_text(path), Path(path), number=number, resolve=resolve, slug=slug)
 
 
 def parse_adr(
@@ -48,12 +48,13 @@ def parse_adr(
     path: Path,
     *,
     number: int | None = None,
-    resolve: Callable[[str], int | None] | None = None,
+    resolve: Resolver | None = None,
+    slug: str | None = None,
 ) -> Adr:
-    """Parse ADR text. ``path`` gives the number (any naming :mod:`joeladr.adr.naming` reads) and names
-    errors; a folder passes ``number`` when it numbers files that carry none (log4brains' dated names)
-    and ``resolve`` to turn such file names into numbers in links."""
-    return read_adr(AdrText.of(text, path, number=number, resolve=resolve))
+    """Parse ADR text. ``path`` gives the number or slug (any naming :mod:`joeladr.adr.naming` reads) and
+    names errors; a folder passes the ``number`` its own pattern reads, ``resolve`` for links it alone can
+    name (log4brains' packages) and a package's ``slug``."""
+    return read_adr(AdrText.of(text, path, number=number, resolve=resolve, slug=slug))
 
 
 def read_adr(doc: AdrText) -> Adr:
@@ -129,6 +130,7 @@ def _read(doc: AdrText) -> Adr:
         related=doc.relation("related"),
         section_titles=[s.title for s in doc.sections],
         heading=doc.heading(),
+        slug=doc.slug(),
     )
 
 

@@ -18,7 +18,14 @@ from joeladr.errors import UsageError
 def open_document(repo: AdrRepository, ref: str | Path, *, style: FolderStyle | None = None) -> AdrDocument:
     """The ADR ``ref`` as an editable document that knows its folder's style, numbering and links."""
     path = repo.find(str(ref))
-    return AdrDocument.load(path, style=style or repo.style(), number=repo.number_of(path), resolve=repo.resolve)
+    entry = repo.entry(path)
+    return AdrDocument.load(
+        path,
+        style=style or repo.style(),
+        number=entry.number if entry is not None else repo.number_of(path),
+        resolve=repo.resolver(path),
+        slug=entry.slug if entry is not None else None,
+    )
 
 
 def known_statuses(style: FolderStyle) -> set[str]:
