@@ -213,6 +213,7 @@ class AdrDocument:
         target = wanted.value if wanted else value.strip().lower()
         current = self.parse().status
         self._refuse_hidden_supersession(target)
+        self._refuse_dropping_supersession(target)
         superseding = {current, target} & {"superseded", "partly superseded"}
         changes = ("status", "superseded_by") if superseding else ("status",)
         with self._checked(f"set the status to {value!r}", changes=changes, expect=lambda a: a.status == target):
@@ -234,6 +235,25 @@ class AdrDocument:
             hint="remove or change that line, then set the status",
             path=self.path,
         )
+
+    def _refuse_dropping_supersession(self, target: str) -> None:
+        """A status that says which ADR supersedes this one (adr-tools' ``Superseded by [3. Use Y](...)``,
+        MADR's ``superseded by [ADR-0005](...)``, a ``[Superseded by ...]`` title) holds the only link back
+        to it: another status would drop the link and leave the other ADR's ``Supersedes`` one-way. Refused."""
+        if target in ("superseded", "partly superseded"):
+            return
+        parsed = self._parsed()
+        phrase = parsed.status_phrase()
+        carried = list(phrase.relations.get("superseded-by", [])) if phrase is not None else []
+        carried += [key for key, spot in parsed.fields.relations.get("superseded-by", []) if spot.form == "title"]
+        if carried:
+            names = ", ".join(label_of(key) for key in dict.fromkeys(carried))
+            raise AdrError(
+                f"{self.path.name}: its status says it is superseded by {names}; "
+                "a new status would drop that link (the file is unchanged)",
+                hint=f"to undo the supersession, edit this file and {names} by hand",
+                path=self.path,
+            )
 
     def _write_status(self, value: str) -> None:
         parsed = self._parsed()

@@ -70,3 +70,57 @@ def to_dot(adrs: list[Adr], mentions: bool = False) -> str:
         out.append(f'  "{source}" -> "{target}" [label="{EDGE_LABELS[kind]}"{style}];')
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+# -- supersession: who replaces whom, and circles -------------------------------------
+
+
+def superseded_by(adrs: list[Adr]) -> dict[str, set[str]]:
+    """Each ADR's key -> the keys of the ADRs that supersede it, as either end says it."""
+    graph: dict[str, set[str]] = {adr.key: set() for adr in adrs}
+    for adr in adrs:
+        graph[adr.key].update(adr.superseded_by)
+        for old in adr.supersedes:
+            graph.setdefault(old, set()).add(adr.key)
+    return graph
+
+
+def supersession_path(graph: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
+    """The keys from ``start`` to ``goal`` following "is superseded by", or None (breadth first)."""
+    previous: dict[str, str | None] = {start: None}
+    frontier = [start]
+    while frontier:
+        following: list[str] = []
+        for key in frontier:
+            for nxt in sorted(graph.get(key, ())):
+                if nxt in previous:
+                    continue
+                previous[nxt] = key
+                if nxt == goal:
+                    path = [goal]
+                    while (back := previous[path[-1]]) is not None:
+                        path.append(back)
+                    return path[::-1]
+                following.append(nxt)
+        frontier = following
+    return None
+
+
+def supersession_cycles(adrs: list[Adr]) -> list[list[str]]:
+    """Every circle of supersession (2 supersedes 3 supersedes 2), once each, as the keys around it from
+    the smallest key and back to it."""
+    graph = superseded_by(adrs)
+    found: list[list[str]] = []
+    seen: set[str] = set()
+    for key in sorted(graph):
+        if key in seen:
+            continue
+        circle = next(
+            (path for nxt in sorted(graph[key]) if (path := supersession_path(graph, nxt, key)) is not None), None
+        )
+        if circle is None:
+            continue
+        members = [key, *circle[:-1]]
+        seen.update(members)
+        found.append([key, *circle])
+    return found

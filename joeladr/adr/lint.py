@@ -11,6 +11,7 @@ from typing import Any, Literal
 from urllib.parse import unquote
 
 from joeladr.adr.fields import KNOWN_STATUSES
+from joeladr.adr.graph import supersession_cycles
 from joeladr.adr.index import indexed_files
 from joeladr.adr.model import STANDARD_STATUSES, Adr, label_of
 from joeladr.adr.naming import read_name
@@ -165,6 +166,16 @@ def supersession(folder: Folder) -> Iterable[LintIssue]:
                 yield LintIssue("warning", "one-way-supersession", message, where, adr.number)
 
 
+def supersession_cycle(folder: Folder) -> Iterable[LintIssue]:
+    """ADRs that supersede each other in a circle: none of them is in force."""
+    for circle in supersession_cycles(folder.adrs):
+        first = folder.by_key[circle[0]][0] if circle[0] in folder.by_key else None
+        names = " → ".join(label_of(key) for key in circle)
+        message = f"{names} supersede each other in a circle: none of them is in force"
+        path = str(first.path) if first is not None else str(folder.repo.folder)
+        yield LintIssue("error", "supersession-cycle", message, path, first.number if first else None)
+
+
 def broken_link(folder: Folder) -> Iterable[LintIssue]:
     """Relative links to files that do not exist."""
     for adr in folder.adrs:
@@ -189,6 +200,7 @@ RULES: list[Callable[[Folder], Iterable[LintIssue]]] = [
     status,
     date,
     supersession,
+    supersession_cycle,
     broken_link,
 ]
 """The checks :func:`lint` runs, each a function of the :class:`Folder`."""
