@@ -76,3 +76,36 @@ def test_supersede_refuses_a_circle_and_lint_reports_one(adr_tools: Path) -> Non
     assert code == 1 and [i["message"] for i in circles] == [
         "ADR-0002 → ADR-0003 → ADR-0005 → ADR-0002 supersede each other in a circle: none of them is in force"
     ]
+
+
+# -- 3. adr-tools' own link types --------------------------------------------------------
+
+
+def test_links_of_any_label_are_read_drawn_and_not_doubled(adr_tools: Path) -> None:
+    """`adr link 4 Drives 2 "Driven by"` and `adr new -l "4:Amends:Amended by"`: on main `Drives` was in neither
+    `adr show --json` nor `adr graph`, and `joeladr adr link 4 2` added a second, `Related to`, line."""
+    code, output = _run(adr_tools, "show", "4", "--json")
+    assert code == 0 and json.loads(output)["links"] == [
+        {"label": "Drives", "target": "0002"},
+        {"label": "Amended by", "target": "0005"},
+    ]
+    shown = json.loads(_run(adr_tools, "show", "2", "--json")[1])
+    assert {"label": "Driven by", "target": "0004"} in shown["links"] and shown["superseded_by"] == ["0003"]
+    code, dot = _run(adr_tools, "graph", "--format", "dot")
+    drawn = sorted(line.strip() for line in dot.splitlines() if "->" in line)
+    # the edges `adr generate graph` draws for this folder (tests/fixtures/adr-tools-made/graph.dot)
+    assert drawn == [
+        '"0003" -> "0002" [label="supersedes"];',
+        '"0004" -> "0002" [label="Drives", style=dashed];',
+        '"0005" -> "0004" [label="amends", style=dashed];',
+    ]
+    before = {p.name: p.read_bytes() for p in adr_tools.iterdir()}
+    code, output = _run(adr_tools, "link", "4", "2")
+    assert code == 0 and {p.name: p.read_bytes() for p in adr_tools.iterdir()} == before, output
+    code, output = _run(adr_tools, "link", "1", "3")
+    assert (
+        code == 0
+        and "Related to [3. Use Y](0003-use-y.md)" in (adr_tools / "0001-record-architecture-decisions.md").read_text()
+    )
+    again = {p.name: p.read_bytes() for p in adr_tools.iterdir()}
+    assert _run(adr_tools, "link", "3", "1")[0] == 0 and {p.name: p.read_bytes() for p in adr_tools.iterdir()} == again

@@ -614,11 +614,14 @@ class AdrDocument:
 
     def add_relation(self, kind: str, target: LinkTarget | Adr | str | int) -> None:
         """Record ``supersedes`` / ``superseded-by`` / ``amends`` / ``amended-by`` / ``related`` -> ``target``
-        (no-op if present), in the file's own form."""
+        (no-op if present), in the file's own form. ``related`` is present when any link to ``target`` is
+        (``Drives [2. Use X](...)``, ``Amended by ...``): the file already relates them."""
         if kind not in RELATION_KINDS:
             raise AdrError(f"unknown relation '{kind}'")
         link = LinkTarget.parse(target)
         attribute = kind.replace("-", "_")
+        if kind == "related" and link.key in _linked_keys(self.parse()):
+            return
         with self._checked(
             f"record that it {kind.replace('-', ' ')} {link.label}",
             changes=(attribute,),
@@ -783,6 +786,12 @@ class AdrDocument:
         if suffix and suffix not in text:
             text = text.rstrip() + " " + suffix
         self.lines[line] = text + ending
+
+
+def _linked_keys(adr: Adr) -> set[str]:
+    """The keys of every ADR this one links to, by any relation or link label."""
+    related = (adr.supersedes, adr.superseded_by, adr.amends, adr.amended_by, adr.related)
+    return {key for keys in related for key in keys} | {link.target for link in adr.links}
 
 
 def _spot_status(parsed: AdrText, spot: Spot) -> str | None:

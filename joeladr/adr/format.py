@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from joeladr.adr.fields import (
+    KNOWN_STATUSES,
     RELATION_KINDS,
     RELATION_WORDS,
     Resolver,
@@ -128,6 +129,9 @@ RELATION_LINE = re.compile(
     r"(?P<sep>:?[ \t]+)(?P<value>.+)$",
     re.IGNORECASE,
 )
+LABELLED_LINK = re.compile(
+    r"^(?P<label>[A-Za-z][\w'’ /-]{0,48}?)[ \t]*:?[ \t]+(?P<link>\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)\s]+\))[ \t]*$"
+)
 KEY_LINE = re.compile(r"^(?P<key>[^\s#:][^:]*?|\"[^\"]*\"|'[^']*')(?P<sep>[ \t]*:(?:[ \t]+|$))(?P<value>.*)$")
 FRONT_KEYS_FOR_BARE = ("status", "date", "title", "deciders", "decision-makers", "tags", "adr")
 
@@ -188,6 +192,7 @@ class Fields:
     spots: dict[str, list[Spot]] = field(default_factory=dict)
     relations: dict[str, list[tuple[str, Spot]]] = field(default_factory=dict)
     bold: list[Spot] = field(default_factory=list)  # every **Key**: value line of the header, any key
+    links: list[tuple[str, str, Spot]] = field(default_factory=list)  # (label as written, key, spot), any label
 
     def add(self, name: str, spot: Spot) -> None:
         self.spots.setdefault(name, []).append(spot)
@@ -447,7 +452,25 @@ class AdrText:
             return False
         kind = RELATION_WORDS[match.group("verb").lower()]
         begin = text.index(body[:10]) if body else at
-        self.fields.relate(kind, numbers, Spot("link", index, begin, len(text.rstrip()), match.group("verb"), body))
+        spot = Spot("link", index, begin, len(text.rstrip()), match.group("verb"), body)
+        self.fields.relate(kind, numbers, spot)
+        self.fields.links += [(match.group("verb"), key, spot) for key in numbers]
+        return True
+
+    def _labelled_link(self, text: str, at: int, index: int) -> bool:
+        """A link of the user's own type, as adr-tools writes them (``adr link 4 Drives 2 "Driven by"``:
+        ``Drives [2. Use X](0002-use-x.md)``) and log4brains lists them (``- Refined by [slug](file)``)."""
+        body = text[at:].strip("*_ ")
+        match = LABELLED_LINK.match(body)
+        label = match.group("label").strip().lower() if match else ""
+        if not match or label in KNOWN_STATUSES or label in RELATION_WORDS:  # a status, or a known relation
+            return False
+        keys = references(match.group("link"), self.resolve)
+        if len(keys) != 1:
+            return False
+        begin = text.index(body[:10]) if body else at
+        spot = Spot("link", index, begin, len(text.rstrip()), match.group("label"), body)
+        self.fields.links.append((match.group("label").strip(), keys[0], spot))
         return True
 
     def _tables(self, start: int, stop: int) -> None:
@@ -497,20 +520,25 @@ class AdrText:
             at = marker.end() if marker else 0
             relation = RELATION_LINE.match(text[at:].strip("*_ "))
             superseding = relation is not None and RELATION_WORDS[relation.group("verb").lower()] == "superseded-by"
-            if not found_status and (relation is None or superseding):
+            if not found_status and (relation is None or superseding) and not self._labelled_link(text, at, index):
                 phrase = status_phrase(text[at:], self.resolve)
                 if phrase is not None:  # "Superseded by [20. X](0020-x.md)" is the status, and a link
-                    self.fields.add("status", Spot("section", index, at, len(text), "", text[at:]))
+                    spot = Spot("section", index, at, len(text), "", text[at:])
+                    self.fields.add("status", spot)
+                    if relation is not None:
+                        keys = phrase.relations.get("superseded-by", [])
+                        self.fields.links += [(relation.group("verb"), key, spot) for key in keys]
                     found_status = True
                     continue
-            self._relation_line(text, at, index)
+            if not self._relation_line(text, at, index) and found_status:
+                self._labelled_link(text, at, index)
 
     def _links_section(self, section: Section) -> None:
         for index, text in self._body_lines(section.body_start, section.end):
             marker = LIST_MARKER.match(text)
             if not marker:
                 continue
-            if self._relation_line(text, marker.end(), index):
+            if self._relation_line(text, marker.end(), index) or self._labelled_link(text, marker.end(), index):
                 continue
             numbers = references(text[marker.end() :], self.resolve) if "](" in text else []
             if numbers and normalize_heading(section.title) != "links":
@@ -572,6 +600,10 @@ class AdrText:
     def _in_status_section(self, line: int) -> bool:
         section = self.section("status")
         return section is not None and section.body_start <= line < section.end
+
+    def links(self) -> list[tuple[str, str]]:
+        """Every link line of the Status and Links sections (and the header): (label as written, key)."""
+        return list(dict.fromkeys((label, key) for label, key, _ in self.fields.links))
 
     def relation(self, kind: str) -> list[str]:
         numbers = [number for number, _ in self.fields.relations.get(kind, [])]

@@ -1,17 +1,23 @@
-"""The ADR graph (supersession, amendments and related links) as Mermaid or Graphviz DOT."""
+"""The ADR graph (supersession, amendments, related links and links of the user's own types) as Mermaid or
+Graphviz DOT, and the supersession graph's paths and circles."""
 
 from __future__ import annotations
 
 import re
 
+from joeladr.adr.fields import RELATION_WORDS
 from joeladr.adr.model import Adr
 
 EDGE_LABELS = {"supersedes": "supersedes", "amends": "amends", "related": "related", "mention": "mentions"}
 
 
 def edges(adrs: list[Adr], mentions: bool = False) -> list[tuple[str, str, str]]:
+    """(from, to, kind) for every link between the ADRs: supersedes, amends, related, a link of the user's
+    own type by its label (adr-tools' ``Drives``; a reverse ``Driven by`` only when its pair states no
+    other link, as ``adr generate graph`` draws them), and with ``mentions`` the ``ADR-NNNN`` mentions."""
     known = {a.key for a in adrs}
     found: set[tuple[str, str, str]] = set()
+    reverse: list[tuple[str, str, str]] = []
     for adr in adrs:
         me = adr.key
         for target in adr.supersedes:
@@ -25,11 +31,24 @@ def edges(adrs: list[Adr], mentions: bool = False) -> list[tuple[str, str, str]]
         for target in adr.related:
             if (target, me, "related") not in found and target != me:
                 found.add((me, target, "related"))
+        for link in adr.links:
+            if link.label.lower() in RELATION_WORDS or link.target == me:
+                continue
+            if link.label.lower().endswith(" by"):
+                reverse.append((link.target, me, link.label))
+            else:
+                found.add((me, link.target, link.label))
         if mentions:
             for ref in adr.references:
                 if ref.kind == "mention" and ref.target != me and ref.target in known:
                     found.add((me, ref.target, "mention"))
+    linked = {frozenset(e[:2]) for e in found}
+    found.update(e for e in reverse if frozenset(e[:2]) not in linked)
     return sorted(e for e in found if e[0] in known or e[1] in known)
+
+
+def _edge_label(kind: str) -> str:
+    return EDGE_LABELS.get(kind) or re.sub(r'["|\\]', "'", kind)
 
 
 def _label(adr: Adr) -> str:
@@ -52,7 +71,7 @@ def to_mermaid(adrs: list[Adr], mentions: bool = False) -> str:
         out.append(f'  {_node(number)}["{label}"]:::{status or "unknown"}')
     for source, target, kind in edges(adrs, mentions):
         arrow = "-.->" if kind != "supersedes" else "-->"
-        out.append(f"  {_node(source)} {arrow}|{EDGE_LABELS[kind]}| {_node(target)}")
+        out.append(f"  {_node(source)} {arrow}|{_edge_label(kind)}| {_node(target)}")
     out.append("  classDef superseded stroke-dasharray: 4 4,color:#888")
     return "\n".join(out) + "\n"
 
@@ -67,7 +86,7 @@ def to_dot(adrs: list[Adr], mentions: bool = False) -> str:
         out.append(f'  "{number}" [label="{label}"{style}];')
     for source, target, kind in edges(adrs, mentions):
         style = "" if kind == "supersedes" else ", style=dashed"
-        out.append(f'  "{source}" -> "{target}" [label="{EDGE_LABELS[kind]}"{style}];')
+        out.append(f'  "{source}" -> "{target}" [label="{_edge_label(kind)}"{style}];')
     out.append("}")
     return "\n".join(out) + "\n"
 

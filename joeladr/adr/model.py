@@ -75,6 +75,15 @@ class Reference:
     line: int | None = None
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link line to another ADR, with its label as written: adr-tools' ``Drives [2. Use X](...)`` (any label
+    ``adr link`` was given), ``Superseded by [...]``, log4brains' ``Refined by [slug](...)``."""
+
+    label: str
+    target: str  # the other ADR's key
+
+
 @dataclass
 class Adr:
     path: Path
@@ -102,6 +111,7 @@ class Adr:
     amends: list[str] = field(default_factory=list)
     amended_by: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
     section_titles: list[str] = field(default_factory=list)
     heading: str = ""  # the title heading as written (markdown kept), "" when the title is not a heading
     slug: str | None = None  # log4brains' slug, when the file name carries no number (package/name in a package)
@@ -176,6 +186,7 @@ class Adr:
                 "amends": self.amends,
                 "amended_by": self.amended_by,
                 "related": self.related,
+                "links": [{"label": link.label, "target": link.target} for link in self.links],
                 "mentions": sorted({r.target for r in self.references if r.kind == "mention"}),
                 "sections": self.section_titles,
             }

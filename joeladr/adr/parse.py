@@ -15,7 +15,7 @@ from pathlib import Path
 
 from joeladr.adr.fields import Resolver
 from joeladr.adr.format import AdrText, normalize_heading
-from joeladr.adr.model import Adr, Criterion, Option, Reference, SourceItem, Table
+from joeladr.adr.model import Adr, Criterion, Link, Option, Reference, SourceItem, Table
 from joeladr.atomic import read_text
 from joeladr.errors import AdrError
 from joeladr.markdown import Section, inline_text, plain
@@ -128,6 +128,7 @@ def _read(doc: AdrText) -> Adr:
         amends=doc.relation("amends"),
         amended_by=doc.relation("amended-by"),
         related=doc.relation("related"),
+        links=[Link(label, key) for label, key in doc.links()],
         section_titles=[s.title for s in doc.sections],
         heading=doc.heading(),
         slug=doc.slug(),
