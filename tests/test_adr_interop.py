@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from joeladr.adr.repo import AdrRepository
 from joeladr.cli import app
 from tests.conftest import FIXTURES
 
@@ -109,3 +110,160 @@ def test_links_of_any_label_are_read_drawn_and_not_doubled(adr_tools: Path) -> N
     )
     again = {p.name: p.read_bytes() for p in adr_tools.iterdir()}
     assert _run(adr_tools, "link", "3", "1")[0] == 0 and {p.name: p.read_bytes() for p in adr_tools.iterdir()} == again
+
+
+# -- 4. adr new fills the folder's own template -----------------------------------------
+
+TEAM_TEMPLATE = (
+    "# NUMBER. TITLE\n\nDate: DATE\n\n## Status\n\nSTATUS\n\n## Context\n\nWhy TITLE, not TITLE (NUMBER)?\n\n"
+    "## Reviewers\n"
+)
+
+
+def test_adr_new_fills_adr_tools_templates_template(adr_tools: Path) -> None:
+    """`adr help new`: "If the ADR directory contains a file `templates/template.md`, this is used". Filled as
+    adr-tools' sed does (the first NUMBER, TITLE, DATE and STATUS of each line); main used its own Nygard text."""
+    import datetime as dt
+
+    (adr_tools / "templates").mkdir()
+    (adr_tools / "templates" / "template.md").write_text(TEAM_TEMPLATE)
+    code, output = _run(adr_tools, "new", "Use Rust")
+    assert code == 0, output
+    today = dt.date.today().isoformat()
+    assert Path(output.strip()) == adr_tools / "0006-use-rust.md"
+    assert (adr_tools / "0006-use-rust.md").read_text() == (
+        f"# 6. Use Rust\n\nDate: {today}\n\n## Status\n\nProposed\n\n## Context\n\nWhy Use Rust, not TITLE (6)?\n\n"
+        "## Reviewers\n"
+    )
+
+
+@pytest.mark.parametrize("version", ["madr-4.0.0", "madr-3.0.0"])
+def test_adr_new_fills_madrs_adr_template(version: str, tmp_path: Path) -> None:
+    """MADR keeps `adr-template.md` beside the ADRs; its title, status and date placeholders are filled (MADR 3's
+    status placeholder is not even YAML) and every other line is the template's."""
+    import datetime as dt
+
+    folder = tmp_path / "docs" / "decisions"
+    folder.mkdir(parents=True)
+    template = (FIXTURES / "adr-templates" / version / "adr-template.md").read_text()
+    (folder / "adr-template.md").write_text(template)
+    code, output = _run(folder, "new", "Use Postgres")
+    assert code == 0, output
+    text = Path(output.strip()).read_text()
+    changed = [(a, b) for a, b in zip(template.splitlines(), text.splitlines(), strict=True) if a != b]
+    today = dt.date.today().isoformat()
+    assert [b for _, b in changed] == [
+        'status: "proposed"' if version == "madr-4.0.0" else "status: proposed",
+        f"date: {today}",
+        "# Use Postgres",
+    ]
+    adr = AdrRepository(folder).load(Path(output.strip()))
+    assert (adr.title, adr.status, adr.date) == ("Use Postgres", "proposed", today)
+
+
+def test_adr_new_fills_log4brains_template_and_keeps_its_naming(tmp_path: Path) -> None:
+    """log4brains' `template.md`: the first heading becomes the title (as `log4brains adr new` does), the status and
+    date are written over their placeholders, without the `<!-- optional -->` that would make log4brains read
+    draft; a second ADR of the same day and title gets log4brains' `-2`."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "adr-log4brains-made", project)
+    folder = project / "docs" / "adr"
+    template = (folder / "template.md").read_text()
+    made = [Path(_run(folder, "new", "Adopt Caching")[1].strip()) for _ in range(2)]
+    assert made[1].name == made[0].stem + "-2.md" and made[0].name.endswith("-adopt-caching.md")
+    text = made[0].read_text()
+    assert text.splitlines()[:5] == [
+        "# Adopt Caching",
+        "",
+        "- Status: proposed",
+        "- Deciders: [list everyone involved in the decision] <!-- optional -->",
+        f"- Date: {made[0].name[:4]}-{made[0].name[4:6]}-{made[0].name[6:8]}",
+    ]
+    assert text.splitlines()[5:] == template.splitlines()[5:]
+
+
+# -- 6. links in log4brains' own form -------------------------------------------------
+
+
+@pytest.fixture
+def log4brains(tmp_path: Path) -> Path:
+    """A copy of the project log4brains made; its ADR folder."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "adr-log4brains-made", project)
+    return project / "docs" / "adr"
+
+
+def test_supersede_writes_log4brains_links(log4brains: Path) -> None:
+    """log4brains takes a link's text as the slug of the ADR it names: main wrote `[ADR-0003](...)` and
+    `log4brains build` failed. The superseding ADR lists `Supersedes [slug](file)` under `## Links`, as
+    log4brains' own supersede does (the section added at the end when the ADR has none)."""
+    code, output = _run(log4brains, "supersede", "20261206-use-kafka", "20261206-adopt-envoy")
+    assert code == 0, output
+    old = (log4brains / "20261206-use-kafka.md").read_text().splitlines()
+    assert old[2] == "- Status: superseded by [20261206-adopt-envoy](20261206-adopt-envoy.md)"
+    new = (log4brains / "20261206-adopt-envoy.md").read_text()
+    assert new.endswith(
+        "- … <!-- numbers of links can vary -->\n- Supersedes [20261206-use-kafka](20261206-use-kafka.md)\n"
+    )
+    old_name, new_name = (
+        "20261206-use-markdown-architectural-decision-records",
+        "20261206-use-log4brains-to-manage-the-adrs",
+    )
+    assert _run(log4brains, "supersede", old_name, new_name)[0] == 0
+    assert (
+        (log4brains / f"{new_name}.md")
+        .read_text()
+        .endswith(f"\n\n## Links\n\n- Supersedes [{old_name}]({old_name}.md)\n")
+    )
+    shown = json.loads(_run(log4brains, "show", old_name, "--json")[1])
+    assert (shown["status"], shown["superseded_by"]) == ("superseded", [new_name])
+    code, output = _run(log4brains, "lint")
+    assert "0 errors" in output and "one-way" not in output, output
+
+
+# -- 8. log4brains' template placeholders -------------------------------------------
+
+
+def test_log4brains_placeholders_are_not_values(log4brains: Path) -> None:
+    """A file from `log4brains adr new`: main kept `<!-- optional -->` after the new status (log4brains then still
+    read draft), read its tag hint as two tags, and lint called the example link `yyyymmdd-xxx.md` broken."""
+    code, output = _run(log4brains, "status", "20261206-adopt-envoy", "accepted")
+    assert code == 0, output
+    assert (log4brains / "20261206-adopt-envoy.md").read_text().splitlines()[2] == "- Status: accepted"
+    assert json.loads(_run(log4brains, "show", "20261206-use-kafka", "--json")[1])["tags"] == []
+    assert json.loads(_run(log4brains, "show", "20261206-use-log4brains-to-manage-the-adrs", "--json")[1])["tags"] == [
+        "dev-tools",
+        "doc",
+    ]
+    code, output = _run(log4brains, "lint")
+    assert "broken-link" not in output and "0 errors" in output, output
+
+
+# -- 9. log4brains packages ---------------------------------------------------------
+
+
+def test_log4brains_packages_are_read(log4brains: Path) -> None:
+    """`.log4brains.yml` `packages:` folders hold ADRs too, named `package/slug` as log4brains names them; main
+    read the main folder only."""
+    listed = json.loads(_run(log4brains, "list", "--json")[1])
+    assert "20261206-split-the-billing-service.md" in [Path(r["path"]).name for r in listed] and len(listed) == 5
+    assert "backend/20261206-split-the-billing-service" in [r["key"] for r in listed]
+    shown = json.loads(_run(log4brains, "show", "backend/20261206-split-the-billing-service", "--json")[1])
+    assert shown["title"] == "Split the billing service"
+    code, output = _run(log4brains, "supersede", "backend/20261206-split-the-billing-service", "20261206-adopt-envoy")
+    assert code == 0, output
+    package_adr = (
+        log4brains.parent.parent / "packages" / "backend" / "docs" / "adr" / "20261206-split-the-billing-service.md"
+    )
+    assert package_adr.read_text().splitlines()[2] == (
+        "- Status: superseded by [20261206-adopt-envoy](../../../../docs/adr/20261206-adopt-envoy.md)"
+    )
+    assert (
+        "- Supersedes [backend/20261206-split-the-billing-service](../../packages/backend/docs/adr/"
+        in (log4brains / "20261206-adopt-envoy.md").read_text()
+    )
+    assert json.loads(_run(log4brains, "show", "20261206-adopt-envoy", "--json")[1])["supersedes"] == [
+        "backend/20261206-split-the-billing-service"
+    ]
+    made = Path(_run(log4brains, "new", "Cache invoices")[1].strip())
+    assert made.parent == log4brains

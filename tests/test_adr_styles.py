@@ -202,7 +202,7 @@ def test_supersede_and_link_write_both_files_in_their_style(folder: str, tmp_pat
 
 NEW_TITLE = "Use a message queue"
 NEW_ADRS = {
-    # folder: (file name, how the file starts), written by reading each folder's newest ADRs
+    # folder: (file name, how the file starts), written by reading each folder's newest ADRs, or its template
     "cardano-scaling-hydra": (
         "{today}_035-use-a-message-queue.md",
         "---\nslug: 35\ntitle: |\n  35. Use a message queue\nauthors: []\ntags: [Proposed]\n---\n\n"
@@ -218,10 +218,10 @@ NEW_ADRS = {
         "---\nlayout: adr\nadr: 317\ntitle: Use a message queue\ndate: {today}\nstatus: Draft\ntype:\n"
         "spdx-license: CC0-1.0\nauthors: []\n---\n\n## Context\n",
     ),
-    "elastisys-compliantkubernetes": (
+    "elastisys-compliantkubernetes": (  # its template.md (MADR 2), filled (issue 22)
         "0057-use-a-message-queue.md",
-        "# Use a message queue\n\n- Status: proposed\n- Deciders:\n- Date: {today}\n\n"
-        "## Context and Problem Statement\n",
+        "# Use a message queue\n\n- Status: proposed\n- Deciders: [list everyone involved in the decision]"
+        " <!-- optional -->\n- Date: {today}\n\nTechnical Story: [description | ticket/issue URL] <!-- optional -->\n",
     ),
     "jezzsantos-saastack": (
         "0211-use-a-message-queue.md",
@@ -232,10 +232,10 @@ NEW_ADRS = {
         "106-use-a-message-queue.md",
         "# Use a message queue\n\n* Status: proposed\n\n## Context and Problem",
     ),
-    "microsoft-agent-framework": (
+    "microsoft-agent-framework": (  # its adr-template.md (MADR 3), filled (issue 22)
         "0035-use-a-message-queue.md",
-        "---\nstatus: proposed\ncontact:\ndate: {today}\ndeciders: []\n---\n\n# Use a message queue\n\n"
-        "## Context and Problem Statement\n",
+        "---\n# These are optional elements. Feel free to remove any of them.\nstatus: proposed\n"
+        "contact: {{person proposing the ADR}}\ndate: {today}\ndeciders: {{list everyone involved in the decision}}\n",
     ),
     "ministryofjustice-cloud-platform": (
         "050-use-a-message-queue.md",

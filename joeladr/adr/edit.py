@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from joeladr.adr.fields import RELATION_KINDS, Resolver, date_value, status_phrase
+from joeladr.adr.fields import RELATION_KINDS, Resolver, date_value, is_placeholder, status_phrase
 from joeladr.adr.format import (
     BOM,
     BRACKET_PREFIX,
@@ -279,7 +279,7 @@ class AdrDocument:
         current = text[spot.start : spot.end]
         phrase = status_phrase(current, parsed.resolve)
         if phrase is None:  # a placeholder ("{rejected | accepted}") or an empty value: the whole value
-            new = text[: spot.start] + self._cased(value, current) + text[spot.end :]
+            new = text[: spot.start] + self._cased(value, current) + _after_placeholder(current, text[spot.end :])
         else:
             start, end = spot.start + phrase.start, spot.start + phrase.end
             if phrase.emoji_start < phrase.start:
@@ -424,7 +424,8 @@ class AdrDocument:
                 text = strip_eol(self.lines[spot.line])
                 found = date_value(text[spot.start : spot.end])
                 start, end = (spot.start + found.start, spot.start + found.end) if found else (spot.start, spot.end)
-                self.lines[spot.line] = text[:start] + date + text[end:] + self.lines[spot.line][len(text) :]
+                rest = text[end:] if found else _after_placeholder(text[start:end], text[end:])
+                self.lines[spot.line] = text[:start] + date + rest + self.lines[spot.line][len(text) :]
 
     def _add_date(self, parsed: AdrText, date: str) -> None:
         if parsed.front is not None:
@@ -653,6 +654,9 @@ class AdrDocument:
             if links is not None:
                 self._append_list_item(parsed, links, f"{LINK_VERBS[kind]} {label}")
                 return
+            if self.style.links_section:  # log4brains: "## Links" at the end, as `adr new` supersession adds it
+                self.replace_section("links", f"{self.style.bullet} {LINK_VERBS[kind]} {label}", title="Links")
+                return
             spots = self._header_spots(parsed, "bullet") or self._header_spots(parsed, "line")
             if spots:
                 self._add_header_field(parsed, spots, INLINE_LABELS[kind], label)
@@ -786,6 +790,14 @@ class AdrDocument:
         if suffix and suffix not in text:
             text = text.rstrip() + " " + suffix
         self.lines[line] = text + ending
+
+
+def _after_placeholder(value: str, rest: str) -> str:
+    """What stays after a value that replaces ``value``: a template's ``<!-- optional -->`` goes with the
+    placeholder it annotated (log4brains reads ``accepted <!-- optional -->`` as no status at all)."""
+    if is_placeholder(value) and re.fullmatch(r"[ \t]*<!--.*?-->[ \t]*", rest):
+        return ""
+    return rest
 
 
 def _linked_keys(adr: Adr) -> set[str]:

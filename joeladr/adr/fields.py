@@ -201,9 +201,17 @@ def _link_key(href: str, label: str, resolve: Resolver | None) -> str | None:
     return resolve(label.strip()) if resolve is not None else None
 
 
-def _is_placeholder(text: str) -> bool:
-    """Template text (``{proposed | accepted}``, ``[YYYY-MM-DD when ...]``), not a value."""
-    return "|" in text or bool(re.search(r"YYYY|\bwhen the decision\b|\blist everyone\b", text, re.IGNORECASE))
+_HINT = re.compile(r"\s*[\[{](?P<inner>[^\[\]{}]*)[\]}]\s*(?:<!--.*?-->\s*)?")
+
+
+def is_placeholder(text: str) -> bool:
+    """Template text, not a value: choices (``{proposed | accepted}``), a date to fill
+    (``[YYYY-MM-DD when ...]``), or a hint in brackets (log4brains' ``[space and/or comma separated list of
+    tags]``, MADR's ``{list everyone involved in the decision}``)."""
+    if "|" in text or re.search(r"YYYY|\bwhen the decision\b|\blist everyone\b", text, re.IGNORECASE):
+        return True
+    hint = _HINT.fullmatch(text)
+    return hint is not None and "," not in hint["inner"] and len(hint["inner"].split()) >= 4
 
 
 def status_phrase(text: str, resolve: Resolver | None = None) -> StatusPhrase | None:
@@ -214,7 +222,7 @@ def status_phrase(text: str, resolve: Resolver | None = None) -> StatusPhrase | 
     (span up to the last reference); ``accepted; supersedes ADR-0045`` -> accepted plus a relation;
     ``{proposed}`` -> proposed; ``Proposal: use A`` -> proposal; a sentence -> None.
     """
-    if not text.strip() or _is_placeholder(text):
+    if not text.strip() or is_placeholder(text):
         return None
     head = _LEAD_DECORATION.match(text)
     position = head.end() if head else 0
@@ -321,7 +329,7 @@ def date_value(text: str) -> DateValue | None:
     says); other forms (``05/02/2018``, ``January 28th, 2022``) are kept as written, since
     ``05/02`` means different days to different readers. Template text gives None.
     """
-    if _NONE.match(text) or _is_placeholder(text):
+    if _NONE.match(text) or is_placeholder(text):
         return None
     lead = re.match(r"^[\s{\[*_`\"']*", text)
     start = lead.end() if lead else 0
@@ -339,8 +347,8 @@ def date_value(text: str) -> DateValue | None:
 
 def list_value(text: str) -> list[str]:
     """``a, b and c`` / ``[a, b]`` -> the names (empty for placeholders and ``{}``)."""
-    text = text.strip()
-    if _NONE.match(text) or _is_placeholder(text) or text in ("{}", "[]"):
+    text = re.sub(r"<!--.*?-->", "", text).strip()  # a template's "<!-- optional -->" is no name
+    if _NONE.match(text) or is_placeholder(text) or text in ("{}", "[]"):
         return []
     text = text.strip("[]{}")
     parts = re.split(r"\s*(?:,|;|\band\b)\s*", text)

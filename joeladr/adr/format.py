@@ -31,6 +31,7 @@ from joeladr.adr.fields import (
     Resolver,
     StatusPhrase,
     date_value,
+    is_placeholder,
     list_value,
     references,
     status_phrase,
@@ -600,6 +601,16 @@ class AdrText:
     def _in_status_section(self, line: int) -> bool:
         section = self.section("status")
         return section is not None and section.body_start <= line < section.end
+
+    def template_lines(self) -> set[int]:
+        """Lines whose field still holds its template's placeholder (``- Status: [draft | ... | superseded by
+        [xxx](yyyymmdd-xxx.md)]``): what they link to is an example, not a reference."""
+        return {
+            spot.line
+            for spots in self.fields.spots.values()
+            for spot in spots
+            if spot.form != "front" and is_placeholder(spot.value)
+        }
 
     def links(self) -> list[tuple[str, str]]:
         """Every link line of the Status and Links sections (and the header): (label as written, key)."""

@@ -203,6 +203,13 @@ class NewName:
     date_separator: str = "_"
     pattern: NamePattern | None = None
 
+    @property
+    def numbered(self) -> bool:
+        """Whether new names carry a number (log4brains' ``20240301-slug.md`` does not)."""
+        if self.pattern is not None:
+            return "{number" in self.pattern.text
+        return self.convention != "date"
+
     def render(self, number: int, slug: str, today: dt.date) -> str:
         if self.pattern is not None:
             return self.pattern.render(number=number, slug=slug, date=today)

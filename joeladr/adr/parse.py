@@ -324,7 +324,10 @@ def sources(doc: AdrText) -> list[SourceItem]:
 
 
 def references(doc: AdrText) -> list[Reference]:
+    """``ADR-NNNN`` mentions, ``[[wikilinks]]`` and relative links; not the examples a template's placeholder
+    holds (log4brains' ``superseded by [xxx](yyyymmdd-xxx.md)``)."""
     refs: list[Reference] = []
+    examples = doc.template_lines()
     for index in range(doc.body_start, len(doc.lines)):
         for number in ADR_MENTION.findall(doc.lines[index]):
             refs.append(Reference("mention", number.zfill(4), index))
@@ -336,8 +339,9 @@ def references(doc: AdrText) -> list[Reference]:
         for child in token.children or []:
             if child.type == "link_open":
                 href = str(child.attrs.get("href", ""))
-                if href and not re.match(r"^[a-z][a-z0-9+.-]*:|^#", href, re.IGNORECASE):
-                    refs.append(Reference("link", href, token.map[0] if token.map else None))
+                line = token.map[0] if token.map else None
+                if href and not re.match(r"^[a-z][a-z0-9+.-]*:|^#", href, re.IGNORECASE) and line not in examples:
+                    refs.append(Reference("link", href, line))
     return refs
 
 

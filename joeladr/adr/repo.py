@@ -26,7 +26,7 @@ from joeladr.adr.naming import (
 )
 from joeladr.adr.parse import load_adr, slugify
 from joeladr.adr.style import FolderStyle, learn_style
-from joeladr.adr.templates import render_new
+from joeladr.adr.templates import TEMPLATE_FILES, fill_template, fillable, render_new
 from joeladr.atomic import Snapshot, atomic_write_text, read_text
 from joeladr.errors import AdrError, AdrNotFound, JoeladrError, UsageError
 from joeladr.markdown import split_lines
@@ -295,13 +295,20 @@ class AdrRepository:
         """What the folder's ADRs have in common (naming, template family, status form, line endings, ...)."""
         entries = self.entries() if self.folder.is_dir() else []
         parsed: list[AdrText] = []
-        newest = sorted(entries, key=lambda e: (e.name.date or "", e.number, e.path.name))[-STYLE_SAMPLE:]
+        newest = sorted(entries, key=lambda e: (e.name.date or "", e.number or 0, e.path.name))[-STYLE_SAMPLE:]
         for entry in newest:
             try:
                 parsed.append(self.document(entry, read_text(entry.path)))
             except JoeladrError:
                 continue
-        return learn_style(parsed, learn_naming([e.name for e in entries], self.pattern))
+        own = self.template_file() if self.folder.is_dir() else None
+        template = None
+        if own is not None:
+            try:
+                template = AdrText.of(read_text(own[0]), own[0])
+            except JoeladrError:  # a template joeladr cannot read is left to its tool
+                template = None
+        return learn_style(parsed, learn_naming([e.name for e in entries], self.pattern), template)
 
     @property
     def index_path(self) -> Path:
@@ -320,6 +327,28 @@ class AdrRepository:
         return None
 
     # -- new ADRs ------------------------------------------------------------------
+    def template_file(self, package: str | None = None) -> tuple[Path, str] | None:
+        """The template the folder keeps (a package's own, else the folder's, as log4brains looks) and how
+        its tool fills it: adr-tools' ``templates/template.md``, log4brains' and MADR 2's ``template.md``,
+        MADR 3/4's ``adr-template.md`` (see :data:`joeladr.adr.templates.TEMPLATE_FILES`); a page that only
+        describes a template (no title left to fill) is none."""
+        folders = [self._package_folder(package), self.folder] if package else [self.folder]
+        for folder in folders:
+            for name, kind in TEMPLATE_FILES:
+                path = folder / name
+                try:
+                    if path.is_file() and fillable(read_text(path), kind, path):
+                        return path, kind
+                except JoeladrError:  # unreadable: not a template to fill
+                    continue
+        return None
+
+    def _package_folder(self, package: str) -> Path:
+        if package not in self.packages:
+            known = ", ".join(sorted(self.packages)) or "none"
+            raise UsageError(f"no log4brains package '{package}'", hint=f".log4brains.yml names these: {known}")
+        return self.packages[package]
+
     def create(
         self,
         title: str,
@@ -329,35 +358,63 @@ class AdrRepository:
         date: dt.date | None = None,
         deciders: str | None = None,
         fallback_template: str = "joelclaw",
+        package: str | None = None,
     ) -> Path:
-        """Write a new ADR with the next free number, in the folder's own style.
+        """Write a new ADR with the next free number (or today's date, log4brains' way), in the folder's own
+        style, into the log4brains ``package`` when one is named.
 
-        ``template`` (joelclaw, madr, nygard) overrides the family the folder's ADRs follow; an
-        empty folder uses ``fallback_template``. Naming, number width, heading form, status form
-        and case, line endings and the default status always follow the folder.
+        The folder's template file (:meth:`template_file`) is used when it has one, filled the way its
+        tool fills it. ``template`` (joelclaw, madr, madr2, nygard) picks one of joeladr's templates
+        instead; a folder with no ADRs and no template uses ``fallback_template``. Naming, number width,
+        heading form, status form and case, line endings and the default status follow the folder.
         """
         title = check_title(title)
         with self.lock:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            folder = self._package_folder(package) if package else self.folder
+            folder.mkdir(parents=True, exist_ok=True)
             style = self.style()
             number = self.next_number()
             today = date or dt.date.today()
             slug = slugify(title, max_words=10)[:SLUG_CHARS].rstrip("-") or "decision"
-            path = self.folder / style.naming.render(number, slug, today)
-            if path.exists():
-                raise AdrError(f"{path} already exists", path=path)
-            text = render_new(
-                style,
-                template,
-                fallback=fallback_template,
-                number=number,
-                title=title,
-                status=status,
-                date=today.isoformat(),
-                deciders=deciders or "",
-            )
+            path = _free(folder / style.naming.render(number, slug, today), numbered=style.naming.numbered)
+            own = self.template_file(package) if template is None else None
+            if own is not None:
+                text = fill_template(
+                    read_text(own[0]),
+                    own[1],
+                    style=style,
+                    path=path,
+                    number=number,
+                    title=title,
+                    status=status or style.default_status,
+                    date=today.isoformat(),
+                )
+            else:
+                text = render_new(
+                    style,
+                    template,
+                    fallback=fallback_template,
+                    number=number,
+                    title=title,
+                    status=status,
+                    date=today.isoformat(),
+                    deciders=deciders or "",
+                )
             atomic_write_text(path, text, expected=Snapshot.of_text(None))
         return path
+
+
+def _free(path: Path, *, numbered: bool) -> Path:
+    """``path``, or when a file has its name (a dated name, log4brains' ``-2``, ``-3``, ...); a numbered name
+    that exists means the folder changed under us."""
+    if not path.exists():
+        return path
+    if numbered:
+        raise AdrError(f"{path} already exists", path=path)
+    suffix = 2
+    while (candidate := path.with_name(f"{path.stem}-{suffix}{path.suffix}")).exists():
+        suffix += 1
+    return candidate
 
 
 def check_title(title: str) -> str:

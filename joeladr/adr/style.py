@@ -57,6 +57,7 @@ class FolderStyle:
     section_level: int = 2  # "## Context" (1 in folders that write "# Context and Problem Statement")
     statuses: frozenset[str] = frozenset()  # the statuses the folder's ADRs use
     header_keys: tuple[str, ...] = ()  # the bullet or bold field names of the header, as the newest ADR writes them
+    links_section: bool = False  # relations are "## Links" items (log4brains, MADR 2), the section added if missing
 
     def cased(self, status: str) -> str:
         """A status in the folder's case: ``accepted``, ``Accepted`` or ``ACCEPTED``."""
@@ -128,9 +129,10 @@ def _numbered_form(raw: str, number: int | None) -> str:
 
 @dataclass
 class Sample:
-    """What the style rules read: a folder's parsed ADRs, oldest first, and their text."""
+    """What the style rules read: a folder's parsed ADRs, oldest first, their text, and its template file."""
 
     parsed: Sequence[AdrText]
+    template: AdrText | None = None
 
     @functools.cached_property
     def texts(self) -> list[str]:
@@ -326,6 +328,18 @@ def _dotted_width(sample: Sample) -> int:
     return max((len(d) for d in dotted if d.startswith("0") and len(d) > 1), default=0)
 
 
+def _links_section(sample: Sample) -> bool:
+    """Relations listed under ``## Links`` (``- Supersedes [slug](file)``, as log4brains and MADR 2 keep them),
+    or a template with a Links section for them."""
+    if sample.template is not None and sample.template.section("links") is not None:
+        return True
+    for p in sample.parsed:
+        section = p.section("links")
+        if section is not None and any(section.body_start <= spot.line < section.end for _, _, spot in p.fields.links):
+            return True
+    return False
+
+
 RULES: dict[str, Callable[[Sample], Any]] = {
     "family": _family,
     "status_form": _status_form,
@@ -351,15 +365,17 @@ RULES: dict[str, Callable[[Sample], Any]] = {
     "statuses": _statuses,
     "section_level": _section_level,
     "dotted_width": _dotted_width,
+    "links_section": _links_section,
 }
 """Each :class:`FolderStyle` field and the rule that learns it (naming is learned from the file names)."""
 
 
-def learn_style(parsed: Sequence[AdrText], naming: NewName) -> FolderStyle:
-    """The style of a folder whose ADRs are ``parsed`` (oldest first): each rule of :data:`RULES`."""
+def learn_style(parsed: Sequence[AdrText], naming: NewName, template: AdrText | None = None) -> FolderStyle:
+    """The style of a folder whose ADRs are ``parsed`` (oldest first), and whose template file is
+    ``template``: each rule of :data:`RULES`."""
     if not parsed:
-        return FolderStyle(naming=naming)
-    sample = Sample(parsed)
+        return FolderStyle(naming=naming, links_section=_links_section(Sample(parsed, template)))
+    sample = Sample(parsed, template)
     return FolderStyle(naming=naming, **{name: rule(sample) for name, rule in RULES.items()})
 
 
