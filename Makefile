@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test lint bench eval clean
+.PHONY: install browser tools demo test lint bench eval clean
 
 install: $(STAMP)
 
@@ -23,6 +23,19 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
+# The interop tests drive the tools users run on the same folders (tests/tools.py): adr-tools from Debian,
+# log4brains 1.1.0 from npm into .tools/ (git-ignored; only the npm registry is reached, and it runs offline).
+ADR_TOOLS := /usr/bin/adr
+LOG4BRAINS := .tools/node_modules/.bin/log4brains
+tools: $(ADR_TOOLS) $(LOG4BRAINS)  # MCP Inspector (the lead's) joins this list
+$(ADR_TOOLS):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq adr-tools
+$(LOG4BRAINS):
+	@command -v npm >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error log4brains@1.1.0
+
 demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/demo.py
 
@@ -31,7 +44,7 @@ lint: install
 	$(BIN)/ruff format --check joeladr tests scripts bench
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) tools
 	HF_HUB_OFFLINE=1 $(BIN)/pytest
 
 bench: install

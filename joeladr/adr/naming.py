@@ -334,3 +334,21 @@ def log4brains_packages(folder: Path) -> dict[str, Path]:
                     found[str(package["name"])] = path
         return found
     return {}
+
+
+def folder_tool(folder: Path) -> str | None:
+    """Whose folder this is: ``"adr-tools"`` (an ``.adr-dir`` above it names it, or it is adr-tools' default
+    ``doc/adr``), ``"log4brains"`` (a ``.log4brains.yml`` above it names it), else None."""
+    folder = Path(folder).resolve()
+    for config_dir in folder.parents:
+        marker = config_dir / ".adr-dir"
+        if marker.is_file():
+            named = marker.read_text(encoding="utf-8", errors="replace").strip()
+            if named and (config_dir / named).resolve() == folder:
+                return "adr-tools"
+        config = config_dir / ".log4brains.yml"
+        if config.is_file():
+            main = _log4brains_folder(config)
+            if main and (config_dir / main).resolve() == folder:
+                return "log4brains"
+    return "adr-tools" if folder.parts[-2:] == ("doc", "adr") else None

@@ -19,6 +19,8 @@ from joeladr.adr.naming import (
     INDEX_NAMES,
     FileName,
     NamePattern,
+    NewName,
+    folder_tool,
     is_template,
     learn_naming,
     log4brains_packages,
@@ -34,6 +36,8 @@ from joeladr.markdown import split_lines
 if TYPE_CHECKING:
     from joeladr.settings import Settings
 
+TOOL_TEMPLATES = {"adr-tools": "nygard", "log4brains": "madr2"}
+"""The template an empty folder of adr-tools or log4brains gets (without a template file): the tool's own."""
 MAX_TITLE = 200
 SLUG_CHARS = 80
 STYLE_SAMPLE = 40
@@ -308,7 +312,15 @@ class AdrRepository:
                 template = AdrText.of(read_text(own[0]), own[0])
             except JoeladrError:  # a template joeladr cannot read is left to its tool
                 template = None
-        return learn_style(parsed, learn_naming([e.name for e in entries], self.pattern), template)
+        naming = learn_naming([e.name for e in entries], self.pattern)
+        if not entries and self.pattern is None and self.tool == "log4brains":
+            naming = NewName(convention="date")  # log4brains names an ADR by its day and slug
+        return learn_style(parsed, naming, template)
+
+    @property
+    def tool(self) -> str | None:
+        """The tool whose folder this is ("adr-tools", "log4brains"; see :func:`naming.folder_tool`)."""
+        return folder_tool(self.folder) if self.folder.is_dir() else None
 
     @property
     def index_path(self) -> Path:
@@ -365,7 +377,8 @@ class AdrRepository:
 
         The folder's template file (:meth:`template_file`) is used when it has one, filled the way its
         tool fills it. ``template`` (joelclaw, madr, madr2, nygard) picks one of joeladr's templates
-        instead; a folder with no ADRs and no template uses ``fallback_template``. Naming, number width,
+        instead; a folder with no ADRs and no template uses its tool's (:data:`TOOL_TEMPLATES`), else
+        ``fallback_template``. Naming, number width,
         heading form, status form and case, line endings and the default status follow the folder.
         """
         title = check_title(title)
@@ -393,7 +406,7 @@ class AdrRepository:
                 text = render_new(
                     style,
                     template,
-                    fallback=fallback_template,
+                    fallback=TOOL_TEMPLATES.get(self.tool or "", fallback_template),
                     number=number,
                     title=title,
                     status=status,
