@@ -267,3 +267,36 @@ def test_log4brains_packages_are_read(log4brains: Path) -> None:
     ]
     made = Path(_run(log4brains, "new", "Cache invoices")[1].strip())
     assert made.parent == log4brains
+
+
+# -- a fresh folder of either tool --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("marker", "content", "name", "start"),
+    [
+        (".adr-dir", "decisions\n", r"0001-use-rust\.md", "# 1. Use Rust\n\nDate: "),
+        (
+            ".log4brains.yml",
+            "project:\n  name: x\n  tz: UTC\n  adrFolder: ./decisions\n",
+            r"\d{8}-use-rust\.md",
+            "# Use Rust\n\n* Status: proposed\n",
+        ),
+    ],
+    ids=["adr-tools", "log4brains"],
+)
+def test_an_empty_folder_of_a_tool_gets_the_tools_form(
+    marker: str, content: str, name: str, start: str, tmp_path: Path
+) -> None:
+    """Nothing to learn from yet: an adr-tools folder gets adr-tools' template (`# 1. Title`, the first line its
+    toc and graph read), a log4brains one log4brains' naming and MADR 2 bullets; main wrote joelclaw's front
+    matter and 0001-names in both."""
+    import re
+
+    (tmp_path / marker).write_text(content)
+    folder = tmp_path / "decisions"
+    folder.mkdir()
+    code, output = _run(folder, "new", "Use Rust")
+    assert code == 0, output
+    made = Path(output.strip())
+    assert re.fullmatch(name, made.name) and made.read_text().startswith(start), made.read_text()[:200]
