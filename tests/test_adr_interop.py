@@ -267,6 +267,10 @@ def test_log4brains_packages_are_read(log4brains: Path) -> None:
     ]
     made = Path(_run(log4brains, "new", "Cache invoices")[1].strip())
     assert made.parent == log4brains
+    assert _run(log4brains, "index")[0] == 0  # log4brains' README.md is prose: a table is appended
+    index = (log4brains / "README.md").read_text()
+    assert "| [backend/20261206-split-the-billing-service](../../packages/backend/docs/adr/20261206-split" in index
+    assert "missing from" not in _run(log4brains, "lint")[1]
 
 
 # -- a fresh folder of either tool --------------------------------------------------------
