@@ -35,9 +35,9 @@ from typing import Any
 
 from joeladr.embed import Embedder
 from joeladr.embed.keywords import keyword_vector
-from joeladr.errors import IngestError, UsageError
+from joeladr.errors import IngestError
 from joeladr.store import Hit, VectorStore, point_id
-from joeladr.timecode import time_link
+from joeladr.timecode import time_link, timestamp
 
 NEIGHBOUR_WEIGHT = 0.6  # each neighbour's share, relative to the chunk's own cosine
 KEYWORD_WEIGHT = 0.3  # z-score units of BM25 per z-score unit of context
@@ -361,6 +361,7 @@ class SearchHit:
             "source_id": self.source_id,
             "title": self.title,
             "url": self.url,
+            "at": timestamp(self.start),
             "start": self.start,
             "end": self.end,
             "text": self.text,
@@ -377,14 +378,11 @@ def search(
     limit: int = 5,
     source_ids: Sequence[str] | None = None,
 ) -> list[SearchHit]:
-    """What ``joeladr search`` shows: the same retrieval as evaluate, for one query of the user's.
+    """What ``joeladr search`` shows: evaluate's retrieval for one query of the user's, without the relevance
+    floor (the user asked: the best passages are shown with their scores, however weak).
 
     An empty store is an error (there is nothing to search); an empty answer for a filter is not.
     """
-    if not query.strip():
-        raise UsageError("the search query is empty")
-    if limit < 1:
-        raise UsageError(f"the limit must be at least 1, not {limit}")
     vector = embedder.embed([query])[0]
     passages = find_passages(store, vector, query, limit=limit, source_ids=source_ids)
     if not passages and not source_ids:

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from joeladr.adr.model import Adr
+from joeladr.settings import Settings
 
 MAX_TERMS = 40
 _TOKEN = re.compile(r"[^\W\d_][^\W_]*(?:[.#][^\W_#]+#?)*(?:\++(?![^\W_]))?")
@@ -95,3 +96,21 @@ def _is_term(word: str, before: str, lowered: set[str]) -> bool:
     if not word[0].isupper() or word.lower() in lowered:
         return False
     return not _SENTENCE_START.search(before)
+
+
+def priming_off(settings: Settings, given: str | None) -> bool:
+    """Whether the user turned priming off (``none``, given or set), even an ADR's own words."""
+    chosen = settings.vocabulary if given is None else given
+    return chosen is not None and chosen.strip().lower() == "none"
+
+
+def primed_vocabulary(settings: Settings, adr: Adr | None, given: str | None) -> str | None:
+    """The words the recognizer is primed with: ``given`` (``none`` turns priming off), else the setting,
+    plus the domain terms of ``adr`` when one is named (measured in bench/eval: README, "Evidence quality")."""
+    if priming_off(settings, given):
+        return None
+    chosen = settings.vocabulary if given is None else given
+    terms = [t.strip() for t in (chosen or "").split(",") if t.strip()]
+    if adr is not None:
+        terms += adr_vocabulary(adr)
+    return join_terms(terms)

@@ -29,11 +29,14 @@ class Finding:
     note: str = ""
 
     def to_json(self) -> dict[str, Any]:
+        from joeladr.timecode import timestamp
+
         return {
             "id": self.id,
             "source_id": self.source_id,
             "title": self.title,
             "url": self.url,
+            "at": timestamp(self.start),
             "start": self.start,
             "end": self.end,
             "text": self.text,

@@ -257,10 +257,10 @@ def render_svg(chart: ChartData) -> str:
     """The chart drawn as an SVG document (altair builds the Vega-Lite spec, vl-convert draws it)."""
     import vl_convert
 
-    spec = _BUILDERS[chart.name](chart.data)
     try:
+        spec = _BUILDERS[chart.name](chart.data)
         svg: str = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])  # data is inline: fetch nothing
-    except Exception as exc:  # vl-convert raises plain ValueErrors from its JavaScript engine
+    except Exception as exc:  # altair's validation and vl-convert's JavaScript engine raise their own errors
         raise ReportError(f"cannot draw the {chart.name} chart: {exc}") from exc
     # Vega resolves a mark's link against its loader's base URL; every link a chart draws is to a place
     # in the page (``#f-...``), so only the fragment is kept

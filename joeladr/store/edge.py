@@ -17,20 +17,23 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from joeladr.errors import StoreError, StoreLockedError
-from joeladr.store import DENSE, SPARSE, Hit, Point, SparseVector
+from joeladr.store import DENSE, SPARSE, Hit, Point, SparseVector, all_pages, check_dimension
+
+T = TypeVar("T")
 
 HOLDER = "holder.json"
 
 
 class EdgeStore:
-    def __init__(self, shard: Any, path: Path) -> None:
+    def __init__(self, shard: Any, path: Path, dimension: int) -> None:
         self.shard = shard
         self.path = path
+        self.dimension = dimension
 
     @classmethod
     def open(cls, path: Path, dimension: int, *, wait_seconds: float = 30.0) -> EdgeStore:
@@ -63,22 +66,29 @@ class EdgeStore:
                 time.sleep(0.2)
         with contextlib.suppress(OSError):
             (path / HOLDER).write_text(json.dumps({"pid": os.getpid(), "command": " ".join(sys.argv[:3])}))
-        return cls(shard, path)
+        return cls(shard, path, dimension)
 
     def upsert(self, points: Sequence[Point]) -> None:
         import qdrant_edge as q
 
         if not points:
             return
-        batch = [
-            q.Point(p.id, {DENSE: p.dense, SPARSE: q.SparseVector(p.sparse.indices, p.sparse.values)}, p.payload)
-            for p in points
-        ]
-        self.shard.update(q.UpdateOperation.upsert_points(batch))
+        for point in points:
+            check_dimension(point.dense, self.dimension)
+
+        def write() -> None:
+            batch = [
+                q.Point(p.id, {DENSE: p.dense, SPARSE: q.SparseVector(p.sparse.indices, p.sparse.values)}, p.payload)
+                for p in points
+            ]
+            self.shard.update(q.UpdateOperation.upsert_points(batch))
+
+        self._call(write)
 
     def nearest(self, dense: list[float], limit: int, source_ids: Sequence[str] | None = None) -> list[Hit]:
         import qdrant_edge as q
 
+        check_dimension(dense, self.dimension)
         return self._query(q.Query.Nearest(dense, using=DENSE), limit, source_ids)
 
     def keyword(self, sparse: SparseVector, limit: int, source_ids: Sequence[str] | None = None) -> list[Hit]:
@@ -93,40 +103,50 @@ class EdgeStore:
         import qdrant_edge as q
 
         request = q.QueryRequest(limit=limit, query=query, filter=_source_filter(source_ids), with_payload=True)
-        return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in self.shard.query(request)]
+        found = self._call(lambda: self.shard.query(request))
+        return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in found]
 
     def similarity(self, dense: list[float], ids: Sequence[str]) -> dict[str, float]:
         import uuid
 
         import qdrant_edge as q
 
+        check_dimension(dense, self.dimension)
         if not ids:
             return {}
         flt = q.Filter(must=[q.HasIdCondition({uuid.UUID(i) for i in ids})])
         request = q.QueryRequest(
             limit=len(ids), query=q.Query.Nearest(dense, using=DENSE), filter=flt, with_payload=False
         )
-        return {str(p.id): float(p.score) for p in self.shard.query(request)}
+        return {str(p.id): float(p.score) for p in self._call(lambda: self.shard.query(request))}
 
     def source_points(self, source_id: str) -> dict[str, dict[str, Any]]:
         import qdrant_edge as q
 
-        found: dict[str, dict[str, Any]] = {}
-        offset = None
-        while True:
-            records, offset = self.shard.scroll(
-                q.ScrollRequest(offset=offset, limit=1000, filter=_source_filter([source_id]), with_payload=True)
+        flt = _source_filter([source_id])
+        return all_pages(
+            lambda at: self._call(
+                lambda: self.shard.scroll(q.ScrollRequest(offset=at, limit=1000, filter=flt, with_payload=True))
             )
-            for record in records:
-                found[str(record.id)] = dict(record.payload or {})
-            if offset is None:
-                return found
+        )
 
     def delete(self, ids: Sequence[str]) -> None:
         import qdrant_edge as q
 
         if ids:
-            self.shard.update(q.UpdateOperation.delete_points(list(ids)))
+            self._call(lambda: self.shard.update(q.UpdateOperation.delete_points(list(ids))))
+
+    def _call(self, action: Callable[[], T]) -> T:
+        """Run one engine call; its failure reaches the caller as one :class:`StoreError` line."""
+        if self.shard is None:
+            raise StoreError(f"the vector store at {self.path} is closed")
+        try:
+            return action()
+        except StoreError:
+            raise
+        except Exception as exc:
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise StoreError(f"the vector store at {self.path} failed: {detail}") from exc
 
     def close(self) -> None:
         if self.shard is not None:

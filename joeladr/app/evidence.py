@@ -1,0 +1,178 @@
+"""Evidence commands: ingest, search, sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from joeladr.app import checks
+from joeladr.app.workspace import Workspace
+from joeladr.errors import IngestError, InvalidRequest, JoeladrError, UsageError
+
+if TYPE_CHECKING:
+    from joeladr.catalog import SourceRecord
+    from joeladr.ingest.inputs import SourceRef
+    from joeladr.ingest.pipeline import IngestFailure, IngestResult
+    from joeladr.retrieve import SearchHit
+
+CAPTION_MODES = ("prefer", "only", "never")
+
+
+def known_sources(workspace: Workspace, source_ids: tuple[str, ...]) -> None:
+    """Refuse a source id nobody ingested (a filter on it would silently find nothing)."""
+    catalog = workspace.catalog
+    for source_id in source_ids:
+        if catalog.get(source_id) is None:
+            raise InvalidRequest(
+                "source_ids", f"names '{source_id}', which has not been ingested", hint="list the sources to see them"
+            )
+
+
+# -- ingest ------------------------------------------------------------------------------------
+@dataclass
+class IngestRun:
+    """What an ingest did: each source ingested, each input that failed."""
+
+    results: list[IngestResult]
+    failures: list[IngestFailure]
+
+    @property
+    def failed(self) -> JoeladrError | None:
+        """The error to end with when every input failed (the first one's, when it was the only one)."""
+        if self.results or not self.failures:
+            return None
+        first = self.failures[0].error
+        if len(self.failures) == 1:
+            return first
+        error = IngestError(f"every input failed ({len(self.failures)}); the first: {first.message}", hint=first.hint)
+        error.exit_code = first.exit_code
+        return error
+
+    def to_json(self) -> dict[str, Any]:
+        """The object ``joeladr ingest --json`` prints."""
+        return {
+            "ingested": [
+                {
+                    "source_id": r.source_id,
+                    "title": r.title,
+                    "note": str(r.note),
+                    "chunks": r.chunks,
+                    "transcript": r.transcript_origin,
+                    "changed": r.changed,
+                    "steps": r.steps,
+                }
+                for r in self.results
+            ],
+            "failed": [
+                {"input": f.input, "error": f.error.message, **({"hint": f.error.hint} if f.error.hint else {})}
+                for f in self.failures
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Ingest:
+    """``ingest``: download, transcribe, embed into the store and write a vault note, per source.
+
+    ``inputs``: URLs, video ids, files (relative to the workspace's base); ``adr``: also every
+    source its Source Material names, and its domain words prime the recognizer. Each source
+    stands alone: one failing does not stop the rest (:attr:`IngestRun.failed` says when all did).
+    """
+
+    inputs: tuple[str, ...] = ()
+    adr: str | None = None
+    captions: str = "prefer"
+    word_timestamps: bool = False
+    force: bool = False
+    cookies: Path | None = None
+    cookies_from_browser: str | None = None
+    allow_file_urls: bool = False
+    vocabulary: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", tuple(self.inputs))
+        if self.adr is not None:
+            object.__setattr__(self, "adr", checks.adr_ref(self.adr))
+        checks.choice("captions", self.captions, CAPTION_MODES)
+        if not self.inputs and self.adr is None:
+            raise UsageError("nothing to ingest", hint="give a URL, a video id or a file, or an ADR")
+
+    def run(self, workspace: Workspace) -> IngestRun:
+        from joeladr.engines import export_query_model, make_transcriber
+        from joeladr.ingest.download import DownloadLimits, YtDlpDownloader
+        from joeladr.ingest.pipeline import Ingestor
+        from joeladr.vocabulary import primed_vocabulary, priming_off
+
+        settings = workspace.settings
+        refs = self.sources(workspace)
+        adr = workspace.adr(self.adr) if self.adr else None
+        embedder = workspace.engines.embedder
+        with workspace.engines.store_on_demand() as get_store:
+            ingestor = Ingestor(
+                settings,
+                downloader=YtDlpDownloader(
+                    cookies=self.cookies,
+                    cookies_from_browser=self.cookies_from_browser,
+                    allow_file_urls=self.allow_file_urls,
+                    limits=DownloadLimits.of(settings),
+                    cache_dir=settings.home / "yt-dlp",
+                    warn=workspace.warn,
+                ),
+                transcriber=make_transcriber(
+                    settings,
+                    word_timestamps=self.word_timestamps,
+                    vocabulary=primed_vocabulary(settings, adr, self.vocabulary),
+                    priming=not priming_off(settings, self.vocabulary),
+                ),
+                embedder=embedder,
+                store=get_store,
+                captions="only" if self.captions == "only" else "never" if self.captions == "never" else "prefer",
+                force=self.force,
+                report=workspace.progress,
+                allow_file_urls=self.allow_file_urls,
+            )
+            results, failures = ingestor.run(refs)
+        if results:
+            export_query_model(settings, embedder.loaded)  # torch is loaded now anyway: later runs skip it
+        return IngestRun(results, failures)
+
+    def sources(self, workspace: Workspace) -> list[SourceRef]:
+        """The sources named by the inputs (URLs, video ids, files) and by the ADR's Source Material."""
+        from joeladr.ingest.inputs import parse_input, refs_for_adr
+
+        refs = [parse_input(i, allow_file_urls=self.allow_file_urls, cwd=workspace.base) for i in self.inputs]
+        if self.adr:
+            refs += refs_for_adr(workspace.adr(self.adr).sources)
+        return refs
+
+
+# -- search and sources ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Search:
+    """``search``: the best passages across every ingested source (no relevance floor: the user asked)."""
+
+    query: str
+    limit: int = 5
+    source_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.query.strip():
+            raise InvalidRequest("query", "is empty: say what you are looking for")
+        checks.whole_number("limit", self.limit, *checks.TOP_K)
+        object.__setattr__(self, "source_ids", checks.names(self.source_ids))
+
+    def run(self, workspace: Workspace) -> list[SearchHit]:
+        from joeladr.retrieve import search
+
+        known_sources(workspace, self.source_ids)
+        with workspace.engines.store() as store:
+            return search(store, workspace.engines.embedder, self.query, limit=self.limit, source_ids=self.source_ids)
+
+
+@dataclass(frozen=True)
+class ListSources:
+    """``sources``: every ingested source, with its length, chunks and model."""
+
+    def run(self, workspace: Workspace) -> list[SourceRecord]:
+        return workspace.catalog.all()
