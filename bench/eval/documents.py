@@ -192,12 +192,14 @@ def _words(text: str) -> list[str]:
 
 def paragraphs_in(passage: str, items: Sequence[Paragraph], min_words: int = 6) -> list[int]:
     """The labelled paragraphs a passage quotes: those sharing a run of ``min_words`` words with it (or,
-    for a paragraph shorter than that, the whole paragraph). Hyphens, line breaks and page breaks of a
-    PDF's text do not matter: words are compared, not characters."""
+    for a paragraph shorter than that, the whole paragraph with its speaker's name). Hyphens, line breaks
+    and page breaks of a PDF's text do not matter: words are compared, not characters."""
     said = " " + " ".join(_words(passage)) + " "
     found = []
     for p in items:
         words = _words(p.text)
+        if len(words) < min_words:  # "Okay." is everywhere: its speaker's name before it is not
+            words = _words(f"{p.speaker} {p.text}")
         if not words:
             continue
         size = min(min_words, len(words))

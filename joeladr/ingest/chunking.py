@@ -9,6 +9,12 @@ overlap, about 8-12 s of speech) held on real podcasts: on the held-aside episod
 ADR-0064 got top-1 5/10 and P@3 16/30 at 25 words, 4/10 and 15/30 at 50, 4/10 and 11/30
 at 90 (``python bench/eval/harness.py --text --chunk-words N``). Retrieval judges a chunk
 with its neighbours (joeladr/retrieve.py) instead of blurring its timestamp with more words.
+
+A document is chunked by paragraph instead (:func:`chunk_document`): written text comes in
+paragraphs that each hold a point, and a chunk never crosses a heading, so its heading path is
+one. Its positions count paragraphs where a talk's count seconds, and each sentence carries its
+:class:`~joeladr.location.Location`. Not yet measured against the labels: ``bench/eval/documents.py``
+publishes the evalset's transcripts as documents for that.
 """
 
 from __future__ import annotations

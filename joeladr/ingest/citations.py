@@ -123,7 +123,8 @@ def cited_sources(
         except JoeladrError as exc:
             outcome = exc.message
         if isinstance(outcome, SourceRef):
-            cited.sources.append(Citation(target, label, section, outcome))
+            if outcome not in (c.ref for c in cited.sources):  # youtu.be/ID and watch?v=ID are one talk
+                cited.sources.append(Citation(target, label, section, outcome))
         else:
             cited.skipped.append(Skipped(target, outcome, section))
     if not cited.sources:
