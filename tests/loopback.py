@@ -39,7 +39,8 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 class _Site(http.server.BaseHTTPRequestHandler):
-    """Serves fixed bodies by path (``pages``: path -> (content type, body, status)); 404 for the rest."""
+    """Serves fixed bodies by path (``pages``: path -> (content type, body, status)); 404 for the rest.
+    A 3xx status redirects to the body (a URL)."""
 
     pages: dict[str, tuple[str, bytes, int]] = {}  # noqa: RUF012  (set per server by ``site``)
 
@@ -52,6 +53,9 @@ class _Site(http.server.BaseHTTPRequestHandler):
             return
         kind, body, status = found
         self.send_response(status)
+        if 300 <= status < 400:
+            self.send_header("Location", body.decode())  # a redirect's body is where it leads
+            body = b""
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

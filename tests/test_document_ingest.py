@@ -44,6 +44,8 @@ def _pages() -> dict[str, tuple[str, bytes] | tuple[str, bytes, int]]:
         "/login": (html, (DOCS / "login.html").read_bytes()),
         "/archive": (html, (DOCS / "empty.html").read_bytes()),
         "/members-only": (html, b"<html><body>no</body></html>", 401),
+        "/moved": (html, b"file:///etc/passwd", 302),
+        "/moved-far": (html, b"ftp://127.0.0.1/x.pdf", 301),
         "/raw.githubusercontent.com/acme/beam-bridge/HEAD/README.md": (text, readme),
         "/arxiv.org/pdf/2312.13010": (pdf, (DOCS / "paper.pdf").read_bytes()),
         "/documents/feed.xml": ("application/rss+xml", (DOCS / "feed.xml").read_bytes()),
@@ -339,3 +341,16 @@ def test_ingest_adr_takes_every_source_a_real_adr_cites(web: str, tmp_path: Path
     assert f"{web}/ui.shadcn.com/docs/registry (a localhost address)" in hint
     vouched = cited_sources(repo.get("0087"), allow_hosts=[host])
     assert len(vouched.refs) == 4 and [s.reason for s in vouched.skipped] == ["no such file on this machine"]
+
+
+def test_a_page_that_redirects_off_the_web_is_refused(web: str, workspace: Path) -> None:
+    result = runner.invoke(app, ["ingest", "--quiet", f"{web}/moved", f"{web}/moved-far"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 2, result.output
+    assert errors == [
+        f"error: {web}/moved: {web}/moved redirects to file:///etc/passwd, which is a file:// URL",
+        f"error: {web}/moved-far: {web}/moved-far redirects to ftp://127.0.0.1/x.pdf, which uses the ftp:// scheme; "
+        "only http(s) URLs, video ids and files are ingested",
+    ]
+    assert "root:" not in result.output and not (workspace / "vault" / "sources").exists()

@@ -493,6 +493,10 @@ class YtDlpDownloader:
             if isinstance(status, int):
                 said = HTTP_STATUS.get(status, f"answered HTTP {status}")
                 raise HttpStatusError(f"{url} {said}", status) from None
+            elsewhere = re.search(r"No connection adapters were found for '([^']+)'", str(exc))
+            if elsewhere:  # the HTTP client refused to follow a redirect off the web
+                refused = scheme_problem(elsewhere.group(1)) or "is not an http(s) URL"
+                raise DownloadError(f"{url} redirects to {elsewhere.group(1)}, which {refused}") from None
             raise DownloadError(f"cannot read {url}: {_clean(str(exc))}") from None
 
     def download(self, media: RemoteMedia, folder: Path, *, captions: bool, progress: ProgressFn) -> Downloaded:
