@@ -36,7 +36,6 @@ from joeladr.locking import workspace_lock
 from joeladr.report.vault import plan_charts, refresh_charts
 from joeladr.report.view import ReportView, load_view
 from joeladr.settings import Settings
-from joeladr.timecode import timestamp
 from joeladr.vault.blocks import block, escape_inline, merge_properties, replace_blocks, safe_url
 
 STATUSES = ("accepted", "rejected", "deprecated")
@@ -305,7 +304,7 @@ def _cite(finding: Finding) -> str:
     """A quote for the ADR: the transcript's words and the talk's title made inert (they come from the web)."""
     name = finding.note_name or escape_inline(finding.title)
     url = safe_url(finding.url)
-    when = f"[{timestamp(finding.start)}]({url})" if url else timestamp(finding.start)
+    when = f"[{escape_inline(finding.at)}]({url})" if url else escape_inline(finding.at)
     stance = []
     if finding.supports:
         stance.append("supports " + ", ".join(finding.supports))

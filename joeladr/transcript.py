@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from joeladr.location import Location
+
 
 @dataclass(frozen=True)
 class Word:
@@ -51,6 +53,8 @@ class Chunk:
 
     ``spans`` times each segment inside the chunk: (offset of its first character in
     ``text``, start second, end second), so a quote cut from a chunk knows its own time.
+    A document's chunk counts paragraphs instead of seconds (``start`` 3.5: half way through the
+    fourth paragraph) and ``locations`` says where each span is (page, heading); a talk's has none.
     """
 
     index: int
@@ -58,3 +62,4 @@ class Chunk:
     end: float
     text: str
     spans: tuple[tuple[int, float, float], ...] = field(default=())
+    locations: tuple[Location, ...] = field(default=())

@@ -18,6 +18,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from typer.testing import CliRunner
 
 from joeladr.agents.server import build_server
+from joeladr.app.evidence import FEED_LIMIT
 from joeladr.app.workspace import Workspace
 from joeladr.cli import app
 from joeladr.settings import MIN_SCORE, TOP_K, resolve_settings
@@ -78,8 +79,8 @@ TWINS: list[tuple[list[str], str, dict[str, Any]]] = [
     (["search", "supervisor restarts", "--limit", "7", "--source", "s1"], "search_evidence",
      {"query": "supervisor restarts", "limit": 7, "source_ids": ["s1"]}),
     (["sources"], "list_sources", {}),
-    (["ingest", LOOPBACK, "--adr", "64", "--captions", "never", "--force"], "ingest",
-     {"inputs": [LOOPBACK], "adr": 64, "captions": "never", "force": True}),
+    (["ingest", LOOPBACK, "--adr", "64", "--captions", "never", "--force", "--limit", "3"], "ingest",
+     {"inputs": [LOOPBACK], "adr": 64, "captions": "never", "force": True, "limit": 3}),
     (["ingest", LOOPBACK], "ingest", {"inputs": [LOOPBACK]}),
     (["adr", "list", "--status", "proposed", "--tag", "beam"], "list_adrs", {"status": "proposed", "tag": "beam"}),
     (["adr", "show", "64"], "show_adr", {"number": 64}),
@@ -129,12 +130,16 @@ EDGES: list[tuple[str, list[str], str, str, dict[str, Any], list[Any]]] = [
      [TOP_K[0] - 1, TOP_K[0], TOP_K[1], TOP_K[1] + 1]),
     ("top-k", ["evaluate", "64"], "evaluate_adr", "top_k", {"number": 64},
      [TOP_K[0] - 1, TOP_K[0], TOP_K[1], TOP_K[1] + 1]),
+    ("limit", ["ingest", LOOPBACK], "ingest", "limit", {"inputs": [LOOPBACK]},
+     [FEED_LIMIT[0] - 1, FEED_LIMIT[0], FEED_LIMIT[1], FEED_LIMIT[1] + 1]),
     ("min-score", ["evaluate", "64"], "evaluate_adr", "min_score", {"number": 64},
      [MIN_SCORE[0] - 0.01, MIN_SCORE[0], MIN_SCORE[1], MIN_SCORE[1] + 0.01]),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("flag", "cli", "tool", "argument", "base", "values"), EDGES, ids=[e[0] for e in EDGES])
+@pytest.mark.parametrize(
+    ("flag", "cli", "tool", "argument", "base", "values"), EDGES, ids=[f"{e[2]}:{e[0]}" for e in EDGES]
+)
 def test_both_front_ends_draw_every_limit_at_the_same_place(
     recorded: list[Any], flag: str, cli: list[str], tool: str, argument: str, base: dict[str, Any], values: list[Any]
 ) -> None:

@@ -30,6 +30,7 @@ from pydantic import Field, StrictInt, StrictStr
 
 from joeladr import __version__, bounds
 from joeladr.agents.bridge import ProgressBridge, error_text, run_blocking
+from joeladr.app.evidence import FEED_LIMIT
 from joeladr.app.workspace import Progress, Request, Workspace
 from joeladr.engines import ResidentEngines
 from joeladr.errors import AdrNotFound, JoeladrError, UsageError
@@ -254,25 +255,32 @@ def _add_evidence_tools(server: JoeladrMCPServer) -> None:
         inputs: Annotated[
             list[str] | None,
             Field(
-                description="YouTube URLs or 11-character video ids, playlist URLs, other video URLs, or "
-                "media files inside the workspace."
+                description="YouTube URLs or 11-character video ids, playlist or feed URLs, other video URLs, "
+                "web pages, PDFs, GitHub repositories, or files inside the workspace."
             ),
         ] = None,
         adr: Annotated[
-            StrictInt | StrictStr | None, Field(description="Also ingest every video this ADR's Source Material names.")
+            StrictInt | StrictStr | None,
+            Field(description="Also ingest every source this ADR cites (Source Material, References, Links)."),
         ] = None,
         captions: Annotated[
             Literal["prefer", "only", "never"], Field(description="Reuse the video's own captions when it has them.")
         ] = "prefer",
         force: Annotated[bool, Field(description="Redo every stage even when cached.")] = False,
+        limit: Annotated[
+            int | None,
+            Field(ge=FEED_LIMIT[0], le=FEED_LIMIT[1], strict=True, description="At most N episodes of a podcast feed."),
+        ] = None,
     ) -> dict[str, Any]:
-        """Download, transcribe, embed and store talks, and write a vault note for each. Long-running:
+        """Bring sources into the evidence: talks (downloaded, transcribed), articles, docs pages, READMEs,
+        PDFs and podcast feeds (read as text); each is embedded, stored and given a vault note. Long-running:
         sends progress notifications (download bytes, transcription seconds, embedding chunks) when the
         request carries a progress token. Cancelling stops it at the next step; every finished stage
-        is cached, so ingesting again resumes. Already ingested talks come back unchanged, fast."""
+        is cached, so ingesting again resumes. Already ingested sources come back unchanged, fast. With
+        `adr`, the citations it skips (other ADRs, private addresses) come back under `skipped`."""
         from joeladr.app.evidence import Ingest
 
-        request = Ingest(tuple(inputs or ()), None if adr is None else str(adr), captions, force=force)
+        request = Ingest(tuple(inputs or ()), None if adr is None else str(adr), captions, force=force, limit=limit)
         cancel = threading.Event()
         bridge = ProgressBridge(_progress_sender(ctx), cancel)
 

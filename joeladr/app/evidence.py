@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,12 +11,15 @@ from joeladr.app.workspace import Workspace
 from joeladr.errors import IngestError, InvalidRequest, JoeladrError, UsageError
 
 if TYPE_CHECKING:
+    from joeladr.adr.model import Adr
     from joeladr.catalog import SourceRecord
+    from joeladr.ingest.citations import Skipped
     from joeladr.ingest.inputs import SourceRef
     from joeladr.ingest.pipeline import IngestFailure, IngestResult
     from joeladr.retrieve import SearchHit
 
 CAPTION_MODES = ("prefer", "only", "never")
+FEED_LIMIT = (1, 1000)
 
 
 def known_sources(workspace: Workspace, source_ids: tuple[str, ...]) -> None:
@@ -32,10 +35,11 @@ def known_sources(workspace: Workspace, source_ids: tuple[str, ...]) -> None:
 # -- ingest ------------------------------------------------------------------------------------
 @dataclass
 class IngestRun:
-    """What an ingest did: each source ingested, each input that failed."""
+    """What an ingest did: each source ingested, each input that failed, each citation it skipped (and why)."""
 
     results: list[IngestResult]
     failures: list[IngestFailure]
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def failed(self) -> JoeladrError | None:
@@ -68,6 +72,7 @@ class IngestRun:
                 {"input": f.input, "error": f.error.message, **({"hint": f.error.hint} if f.error.hint else {})}
                 for f in self.failures
             ],
+            "skipped": [s.to_json() for s in self.skipped],
         }
 
 
@@ -89,12 +94,15 @@ class Ingest:
     cookies_from_browser: str | None = None
     allow_file_urls: bool = False
     vocabulary: str | None = None
+    limit: int | None = None  # episodes of a podcast feed, newest first (None: every one)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "inputs", tuple(self.inputs))
         if self.adr is not None:
             object.__setattr__(self, "adr", checks.adr_ref(self.adr))
         checks.choice("captions", self.captions, CAPTION_MODES)
+        if self.limit is not None:
+            checks.whole_number("limit", self.limit, *FEED_LIMIT)
         if not self.inputs and self.adr is None:
             raise UsageError("nothing to ingest", hint="give a URL, a video id or a file, or an ADR")
 
@@ -105,8 +113,8 @@ class Ingest:
         from joeladr.vocabulary import primed_vocabulary, priming_off
 
         settings = workspace.settings
-        refs = self.sources(workspace)
         adr = workspace.adr(self.adr) if self.adr else None
+        refs, skipped = self.sources(workspace, adr)
         embedder = workspace.engines.embedder
         with workspace.engines.store_on_demand() as get_store:
             ingestor = Ingestor(
@@ -131,20 +139,24 @@ class Ingest:
                 force=self.force,
                 report=workspace.progress,
                 allow_file_urls=self.allow_file_urls,
+                feed_limit=self.limit,
             )
             results, failures = ingestor.run(refs)
         if results:
             export_query_model(settings, embedder.loaded)  # torch is loaded now anyway: later runs skip it
-        return IngestRun(results, failures)
+        return IngestRun(results, failures, skipped)
 
-    def sources(self, workspace: Workspace) -> list[SourceRef]:
-        """The sources named by the inputs (URLs, video ids, files) and by the ADR's Source Material."""
-        from joeladr.ingest.inputs import parse_input, refs_for_adr
+    def sources(self, workspace: Workspace, adr: Adr | None) -> tuple[list[SourceRef], list[Skipped]]:
+        """The sources named by the inputs (URLs, video ids, files) and every source the ADR cites (its Source
+        Material, References and Links), with the citations that are not ingested and why."""
+        from joeladr.ingest.citations import cited_sources
+        from joeladr.ingest.inputs import parse_input
 
         refs = [parse_input(i, allow_file_urls=self.allow_file_urls, cwd=workspace.base) for i in self.inputs]
-        if self.adr:
-            refs += refs_for_adr(workspace.adr(self.adr).sources)
-        return refs
+        if adr is None:
+            return refs, []
+        cited = cited_sources(adr, allow_file_urls=self.allow_file_urls)
+        return refs + [r for r in cited.refs if r not in refs], cited.skipped
 
 
 # -- search and sources ----------------------------------------------------------------------

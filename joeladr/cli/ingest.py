@@ -85,7 +85,11 @@ def ingest(
         list[str] | None, typer.Argument(help="YouTube URLs or ids, playlists, other URLs, local files.")
     ] = None,
     adr: Annotated[
-        str | None, typer.Option("--adr", help="Ingest every video this ADR's Source Material names.")
+        str | None,
+        typer.Option("--adr", help="Also ingest every source this ADR cites (Source Material, References, Links)."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="At most N episodes of a podcast feed, newest first (1-1000).")
     ] = None,
     captions: Annotated[str, typer.Option(help="prefer | only | never: reuse the video's own captions.")] = "prefer",
     word_timestamps: Annotated[bool, typer.Option("--word-timestamps", help="Keep per-word times.")] = False,
@@ -122,6 +126,7 @@ def ingest(
         cookies_from_browser,
         allow_file_urls,
         vocabulary,
+        limit,
     )
     with RichReport(quiet or as_json) as report:
         done = run(ctx, request, progress=report)
@@ -131,6 +136,8 @@ def ingest(
         for result in done.results:
             what = ", ".join(result.steps) if result.steps else "unchanged"
             echo(f"{result.title}: {result.chunks} chunks ({result.transcript_origin}; {what}) -> {result.note}")
+        for skipped in done.skipped:
+            echo(f"skipped {skipped.target} ({skipped.reason})", err=True)
         for failure in done.failures:
             echo(redact(f"error: {failure.input}: {failure.error.message}"), err=True)
     if done.failed is not None:
@@ -157,12 +164,8 @@ def search(
         print_json([h.to_json() for h in hits])
         return
     out = console()
-    from joeladr.timecode import timestamp
-
     for hit in hits:
-        out.print(
-            styled((hit.title, "bold"), "  ", stamp(timestamp(hit.start), hit.url), (f"  {hit.score:.3f}", "dim"))
-        )
+        out.print(styled((hit.title, "bold"), "  ", stamp(hit.at, hit.url), (f"  {hit.score:.3f}", "dim")))
         out.print(f"  {hit.text}\n")
 
 
@@ -172,7 +175,6 @@ def sources(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     Example: joeladr sources --json
     """
     from joeladr.app.evidence import ListSources
-    from joeladr.timecode import timestamp
 
     records = run(ctx, ListSources())
     if as_json:
@@ -180,9 +182,9 @@ def sources(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         return
     from rich.table import Table
 
-    table = Table("Source", "Title", "Duration", "Chunks", "Transcript", "Ingested", box=None, header_style="bold")
+    table = Table("Source", "Kind", "Title", "Length", "Chunks", "Text", "Ingested", box=None, header_style="bold")
     for r in records:
-        table.add_row(r.source_id, r.title, timestamp(r.duration), str(r.chunks), r.transcript, r.ingested)
+        table.add_row(r.source_id, r.kind, r.title, r.length, str(r.chunks), r.transcript, r.ingested)
     console().print(table)
 
 

@@ -30,11 +30,11 @@ from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.note import FindingMark, NoteContent, TargetSettings, finish_note, merge_findings
 from joeladr.evaluate.targets import Target, targets_of
 from joeladr.faults import checkpoint
+from joeladr.location import Location, link_to
 from joeladr.locking import workspace_lock
 from joeladr.retrieve import find_passages, relevance_floor, trim_quotes
 from joeladr.settings import Settings
 from joeladr.store import VectorStore
-from joeladr.timecode import time_link
 
 STATE_FORMAT = "joeladr-evaluation"
 
@@ -156,11 +156,12 @@ def retrieve(
                     source_id=passage.source_id,
                     title=passage.title,
                     note_name=notes.get(passage.source_id),
-                    url=time_link(passage.url, passage.video_id, quote.start),
+                    url=link_to(passage.url, passage.video_id, quote.start, quote.location, quote.text),
                     start=quote.start,
                     end=quote.end,
                     text=quote.text,
                     score=passage.score,
+                    location=quote.location,
                 )
             )
     messages = [
@@ -334,6 +335,7 @@ def _findings_for(target: Target, marks: list[FindingMark], records: Mapping[str
                 supports=mark.supports,
                 weakens=mark.weakens,
                 note=mark.note,
+                location=Location.from_json(record.get("location")),
             )
         )
     return sorted(found, key=lambda f: (-f.score, f.source_id, f.start))

@@ -53,6 +53,7 @@ class RemoteMedia:
     info: dict[str, Any]
     video_id: str | None = None
     links: tuple[str, ...] = ()  # every URL its metadata says it will be fetched from (checked before download)
+    known: dict[str, Any] = field(default_factory=dict)  # metadata that beats the download's (a feed episode's title)
 
 
 @dataclass
@@ -63,7 +64,33 @@ class Downloaded:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-class Downloader(Protocol):
+@dataclass(frozen=True)
+class Fetched:
+    """A web resource read whole (a page, a PDF, a feed), or only its first bytes when it turned out to be media."""
+
+    url: str  # where it was read from, after redirects
+    content_type: str  # the media type the server gave, lower case, without parameters ("" when none)
+    body: bytes
+    complete: bool  # False: only the first HEAD_BYTES were read
+
+
+class HttpStatusError(DownloadError):
+    """The server answered with an error status (``status``)."""
+
+    def __init__(self, message: str, status: int, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+
+
+class Fetcher(Protocol):
+    def fetch(self, url: str, *, keep: Callable[[str, bytes], bool]) -> Fetched:
+        """Read ``url`` under the download bounds; ``keep(content_type, first_bytes)`` says whether to read on."""
+        ...
+
+
+class Downloader(Fetcher, Protocol):
+    """Reads media (and, as a :class:`Fetcher`, pages, PDFs and feeds) under the same bounds."""
+
     def resolve(self, ref: SourceRef) -> list[RemoteMedia]:
         """The videos behind a URL (a playlist gives each entry) with their metadata."""
         ...
@@ -101,6 +128,15 @@ class DownloadLimits:
 
 PIECE = 64 * 1024  # a read is done in pieces this size, each under the stall timer
 PAGE_CEILING = 64_000_000  # web pages and playlists read while resolving an input
+HEAD_BYTES = 8192  # what a fetch reads before deciding whether the rest is a document
+HTTP_STATUS = {  # what a refusal means to the reader of one line
+    401: "asks for a login (HTTP 401)",
+    402: "is behind a paywall (HTTP 402)",
+    403: "refuses access (HTTP 403: a login, a paywall or a bot check)",
+    404: "was not found (HTTP 404)",
+    410: "is gone (HTTP 410)",
+    429: "refuses to answer now: too many requests (HTTP 429)",
+}
 
 
 class _Stop(Exception):
@@ -426,6 +462,43 @@ class YtDlpDownloader:
             raise DownloadError(f"{ref.url} lists no videos that can be fetched")
         return found
 
+    def fetch(self, url: str, *, keep: Callable[[str, bytes], bool]) -> Fetched:
+        """Read a page, PDF or feed through the same guard as media (schemes after redirects, the page
+        ceiling, the stall timeout); only the first bytes when ``keep`` says the rest is not wanted."""
+        guard: _Guard | None = None
+        try:
+            with self._session(
+                self._options(_Logger()), min(PAGE_CEILING, self.limits.ceiling(None)), progress=_no_progress
+            ) as (ydl, guard):
+                response = ydl.urlopen(url)
+                try:
+                    final = str(getattr(response, "url", None) or url)
+                    problem = scheme_problem(final, allow_file_urls=self.allow_file_urls)
+                    if problem:
+                        raise UsageError(f"{url} leads to {final}, which {problem}")
+                    kind = str(response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                    head = response.read(HEAD_BYTES)
+                    if len(head) < HEAD_BYTES or not keep(kind, head):
+                        return Fetched(final, kind, head, len(head) < HEAD_BYTES)
+                    return Fetched(final, kind, head + response.read(), True)
+                finally:
+                    with contextlib.suppress(Exception):
+                        response.close()
+        except UsageError:
+            raise
+        except Exception as exc:
+            if guard is not None and guard.stopped:
+                raise DownloadError(f"cannot read {url}: {guard.stopped}") from None
+            status = getattr(exc, "status", None)
+            if isinstance(status, int):
+                said = HTTP_STATUS.get(status, f"answered HTTP {status}")
+                raise HttpStatusError(f"{url} {said}", status) from None
+            elsewhere = re.search(r"No connection adapters were found for '([^']+)'", str(exc))
+            if elsewhere:  # the HTTP client refused to follow a redirect off the web
+                refused = scheme_problem(elsewhere.group(1)) or "is not an http(s) URL"
+                raise DownloadError(f"{url} redirects to {elsewhere.group(1)}, which {refused}") from None
+            raise DownloadError(f"cannot read {url}: {_clean(str(exc))}") from None
+
     def download(self, media: RemoteMedia, folder: Path, *, captions: bool, progress: ProgressFn) -> Downloaded:
 
         folder.mkdir(parents=True, exist_ok=True)
@@ -486,6 +559,10 @@ class YtDlpDownloader:
             path = candidates[0]
         captions_path = next(iter(sorted(folder.glob("captions*.vtt"))), None) if kind else None
         return Downloaded(path, captions_path, kind if captions_path else None, metadata(result))
+
+
+def _no_progress(stage: str, completed: float, total: float | None) -> None:
+    """A fetch shows no bar, but is held to the sizes servers announce as a download is."""
 
 
 def _duration(info: dict[str, Any]) -> float | None:

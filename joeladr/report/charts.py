@@ -242,6 +242,7 @@ def timeline_chart(view: ReportView) -> ChartData:
                 "duration": max(source.duration, 1.0),
                 "marks": marks,
             }
+            | ({"unit": "paragraph"} if source.document else {})  # a document's positions count paragraphs
         )
     counts = {s: sum(f.status == s for f in view.findings()) for s in STATUS_ORDER}
     alt_text = (
@@ -383,11 +384,16 @@ def _timeline_spec(data: dict[str, Any]) -> dict[str, Any]:
     for track in data["tracks"]:
         hours = track["duration"] >= 3600
         fmt = "%H:%M:%S" if hours else "%M:%S"
+        label = (
+            "'¶ ' + (floor(datum.value) + 1)"
+            if track.get("unit") == "paragraph"
+            else f"utcFormat(datum.value * 1000, '{fmt}')"
+        )
         x = alt.X(
             "second:Q",
             scale=alt.Scale(domain=[0, track["duration"]], nice=False),
             title=None,
-            axis=alt.Axis(labelExpr=f"utcFormat(datum.value * 1000, '{fmt}')", tickCount=8, grid=False),
+            axis=alt.Axis(labelExpr=label, tickCount=8, grid=False),
         )
         y = alt.Y("row:N", sort=data["rows"], scale=alt.Scale(domain=data["rows"]), title=None)
         lanes = (

@@ -39,9 +39,12 @@ class SourceInfo:
     video_id: str | None
     channel: str | None
     published: str | None
-    duration: float
+    duration: float  # seconds of a talk; paragraphs of a document
     chapters: tuple[dict[str, Any], ...] = ()
     local_path: str | None = None
+    kind: str = "talk"  # or a document's: article, paper, readme, text
+    site: str | None = None
+    pages: int | None = None
 
 
 def note_owner(path: Path) -> str | None:
