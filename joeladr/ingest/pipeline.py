@@ -7,6 +7,7 @@ inputs changes nothing (same points, same note).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -20,7 +21,7 @@ from joeladr.cache import cache_key, read_entry, write_entry
 from joeladr.catalog import DOWNLOAD, RECORD, Catalog, SourceRecord
 from joeladr.embed import Embedder
 from joeladr.embed.keywords import keyword_vector
-from joeladr.errors import IngestError, JoeladrError, UsageError, WriteConflict
+from joeladr.errors import IngestError, JoeladrError, MediaError, UsageError, WriteConflict
 from joeladr.faults import checkpoint
 from joeladr.ingest.captions import parse_vtt
 from joeladr.ingest.chunking import ChunkSpec, chunk_segments
@@ -146,7 +147,13 @@ class Ingestor:
         fetched = self._download(media, folder, steps) if media is not None else self._local(ref, folder)
         info = fetched.info
         duration = float(info.get("duration") or 0) or probe_duration(fetched.media_path)
-        transcript = self._transcript(folder, fetched, duration, steps)
+        try:
+            transcript = self._transcript(folder, fetched, duration, steps)
+        except MediaError:
+            if media is not None:  # a download that decodes at first but not to the end; never a user's file
+                _remove_download(fetched)
+                (folder / DOWNLOAD).unlink(missing_ok=True)
+            raise
         source = SourceInfo(
             source_id=source_id,
             title=plain_text(str(info.get("title") or "")) or source_id,
@@ -273,10 +280,12 @@ class Ingestor:
             media, folder, captions=self.captions != "never", progress=lambda s, c, t: self.report(s, c, t)
         )
         info = metadata(media.info) | result.info
-        if not info.get("duration"):
-            info["duration"] = probe_duration(result.media_path)
-        else:
-            probe_duration(result.media_path)  # refuse non-media now, not in the transcriber
+        try:
+            probed = probe_duration(result.media_path)  # refuse non-media now, not in the transcriber
+        except MediaError:
+            _remove_download(result)  # what cannot be decoded is not kept in the cache
+            raise
+        info["duration"] = info.get("duration") or probed
         write_entry(
             folder / DOWNLOAD,
             {
@@ -370,6 +379,14 @@ class Ingestor:
         store.delete([pid for pid in existing if pid not in wanted])
         steps.append("store")
         return True
+
+
+def _remove_download(fetched: Downloaded) -> None:
+    """Delete a downloaded media file (and its captions) that turned out not to be decodable."""
+    for path in (fetched.media_path, fetched.captions_path):
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def source_terms(info: dict[str, Any]) -> list[str]:
