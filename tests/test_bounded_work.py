@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from joeladr.cli import app
@@ -48,3 +50,52 @@ def test_an_undecodable_download_is_removed_from_the_cache(workspace: Path, tmp_
     assert result.exit_code == 1 and "is not audio or video that can be decoded" in result.output, result.output
     cached = [p for p in (workspace / ".joeladr" / "sources").rglob("*") if p.is_file()]
     assert not [p for p in cached if p.stat().st_size > 100_000], cached
+
+
+def _page_with_captions(folder: Path, name: str, vtt: str) -> str:
+    """A page whose <video> (the BEAM talk, 2:05) has an English caption track holding ``vtt``."""
+    folder.mkdir(exist_ok=True)
+    if not (folder / "talk.webm").exists():
+        (folder / "talk.webm").write_bytes(BEAM.read_bytes())
+    (folder / f"{name}.en.vtt").write_text(vtt)
+    (folder / f"{name}.html").write_text(
+        f'<html><body><video controls src="talk.webm"><track kind="captions" srclang="en" label="English" '
+        f'src="{name}.en.vtt"></video></body></html>'
+    )
+    return f"{name}.html"
+
+
+def test_a_caption_track_out_of_proportion_to_the_talk_is_refused(workspace: Path, tmp_path: Path) -> None:
+    """Captions are bounded by the media's duration: megabytes of cues for a 2-minute talk, or cues that
+    run for hours past its end, are refused in one line (and the hint says how to transcribe instead)."""
+    served = tmp_path / "served"
+    cue = "00:00:{s:02d}.000 --> 00:00:{e:02d}.000\nline {n} of a caption track that never ends, say it again\n\n"
+    huge = "WEBVTT\n\n" + "".join(cue.format(s=n % 59, e=n % 59 + 1, n=n) for n in range(80_000))
+    late = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nhello\n\n09:59:00.000 --> 10:00:00.000\nstill here\n"
+    pages = {name: _page_with_captions(served, name, vtt) for name, vtt in (("huge", huge), ("late", late))}
+    with serve(served) as base:
+        for name, expected in (
+            ("huge", "caption track is 7.3 MB, more than a 02:06 talk can need"),
+            ("late", "captions run to 10:00:00"),
+        ):
+            result = runner.invoke(app, ["ingest", "--quiet", "--json", f"{base}/{pages[name]}"])
+            assert result.exit_code == 1, result.output
+            failed = json.loads(result.stdout)["failed"]
+            assert len(failed) == 1 and expected in failed[0]["error"], failed
+            assert "--captions never" in failed[0]["hint"]
+    assert not (workspace / "vault" / "sources").exists() or not list((workspace / "vault" / "sources").iterdir())
+
+
+def test_captions_with_more_words_than_the_talk_can_hold_are_refused(tmp_path: Path) -> None:
+    """A track small enough to read but holding ten times the words anyone says in the time is refused too."""
+    from joeladr.errors import IngestError
+    from joeladr.ingest.captions import read_captions
+
+    cues = "".join(
+        f"00:00:{n % 59:02d}.000 --> 00:00:{n % 59 + 1:02d}.000\nsay {n} " + "word " * 20 + "\n\n" for n in range(400)
+    )
+    track = tmp_path / "talk.en.vtt"
+    track.write_text("WEBVTT\n\n" + cues)
+    assert len(read_captions(track, 1200.0)) == 400  # twenty minutes: 8,800 words is plausible
+    with pytest.raises(IngestError, match=r"the captions hold 8,800 words, more than a 01:00 talk can hold"):
+        read_captions(track, 60.0)

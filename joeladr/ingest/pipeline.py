@@ -23,7 +23,7 @@ from joeladr.embed import Embedder
 from joeladr.embed.keywords import keyword_vector
 from joeladr.errors import IngestError, JoeladrError, MediaError, UsageError, WriteConflict
 from joeladr.faults import checkpoint
-from joeladr.ingest.captions import parse_vtt
+from joeladr.ingest.captions import read_captions
 from joeladr.ingest.chunking import ChunkSpec, chunk_segments
 from joeladr.ingest.download import Downloaded, Downloader, RemoteMedia, metadata
 from joeladr.ingest.inputs import SourceRef, file_source_id, scheme_problem
@@ -310,7 +310,7 @@ class Ingestor:
         if cached is not None:
             return Transcript.from_json(cached)
         if fetched.captions_path is not None and use_captions:
-            segments = parse_vtt(fetched.captions_path.read_text(encoding="utf-8", errors="replace"))
+            segments = read_captions(fetched.captions_path, duration)
             transcript = Transcript(tuple(segments), f"captions-{fetched.captions_kind}", "en", "en", duration)
         else:
             self.report("transcribe", 0.0, duration)
