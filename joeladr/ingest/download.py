@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from joeladr import interrupt
 from joeladr.errors import DownloadError, UsageError
 from joeladr.ingest.inputs import SourceRef, scheme_problem, source_id_for
 
@@ -434,6 +435,7 @@ class YtDlpDownloader:
         guard: _Guard | None = None
 
         def hook(status: dict[str, Any]) -> None:
+            interrupt.check()  # a stop asked for (SIGTERM) ends the download here; the partial file resumes
             if status.get("status") in ("downloading", "finished"):
                 total = status.get("total_bytes") or status.get("total_bytes_estimate")
                 downloaded = float(status.get("downloaded_bytes") or 0)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from joeladr import interrupt
 from joeladr.atomic import Snapshot, StagedWrite, read_text, stage
 from joeladr.cache import cache_key, read_entry, write_entry
 from joeladr.catalog import DOWNLOAD, RECORD, Catalog, SourceRecord
@@ -32,6 +33,7 @@ from joeladr.ingest.transcribe import Transcriber
 from joeladr.locking import workspace_lock
 from joeladr.settings import Settings
 from joeladr.store import Point, VectorStore, check_model, point_id
+from joeladr.timecode import timestamp
 from joeladr.transcript import Chunk, Transcript
 from joeladr.vault.blocks import blocks, plain_text
 from joeladr.vault.source_notes import SourceInfo, note_path, properties, source_note_text, write_source_note
@@ -83,6 +85,7 @@ class Ingestor:
         force: bool = False,
         report: Report = quiet_report,
         allow_file_urls: bool = False,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.catalog = Catalog(settings.home)
@@ -95,6 +98,7 @@ class Ingestor:
         self.force = force
         self.report = report
         self.allow_file_urls = allow_file_urls
+        self.warn = warn or (lambda message: None)  # what the user should know: one line each
         self._model_checked = False
 
     # -- inputs --------------------------------------------------------------------
@@ -317,6 +321,8 @@ class Ingestor:
             transcript = transcriber.transcribe(
                 fetched.media_path, lambda done, total: self.report("transcribe", done, total)
             )
+            if transcript.unprimed:
+                self.warn(_unprimed_warning(fetched, transcript))
         write_entry(path, transcript.to_json())
         checkpoint("transcribed")
         steps.append("captions" if use_captions else "transcribe")
@@ -332,6 +338,7 @@ class Ingestor:
         vectors: list[list[float]] = []
         batch = 32
         for start in range(0, len(texts), batch):
+            interrupt.check()
             vectors.extend(self.embedder.embed(texts[start : start + batch]))
             self.report("embed", float(min(start + batch, len(texts))), float(len(texts)))
         write_entry(path, vectors)
@@ -379,6 +386,15 @@ class Ingestor:
         store.delete([pid for pid in existing if pid not in wanted])
         steps.append("store")
         return True
+
+
+def _unprimed_warning(fetched: Downloaded, transcript: Transcript) -> str:
+    stretches = ", ".join(f"{timestamp(a)}-{timestamp(b)}" for a, b in transcript.unprimed)
+    title = plain_text(str(fetched.info.get("title") or "")) or fetched.media_path.name
+    return (
+        f"{title}: the primed recognizer heard nothing in {stretches}; "
+        "that speech was transcribed without priming (the transcript records where)"
+    )
 
 
 def _remove_download(fetched: Downloaded) -> None:
