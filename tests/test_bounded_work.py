@@ -99,3 +99,57 @@ def test_captions_with_more_words_than_the_talk_can_hold_are_refused(tmp_path: P
     assert len(read_captions(track, 1200.0)) == 400  # twenty minutes: 8,800 words is plausible
     with pytest.raises(IngestError, match=r"the captions hold 8,800 words, more than a 01:00 talk can hold"):
         read_captions(track, 60.0)
+
+
+def _page(folder: Path, links: list[str]) -> str:
+    folder.mkdir(exist_ok=True)
+    body = "".join(f'<video controls src="{link}"></video>\n' for link in links)
+    (folder / "page.html").write_text(f"<html><body>{body}</body></html>")
+    return "page.html"
+
+
+def test_a_page_listing_more_entries_than_the_bound_is_refused(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOELADR_INGEST_MAX_ENTRIES", "20")
+    page = _page(tmp_path / "served", [f"missing-{n}.webm" for n in range(30)])
+    with serve(tmp_path / "served") as base:
+        result = runner.invoke(app, ["ingest", "--quiet", "--json", f"{base}/{page}"])
+    failed = json.loads(result.stdout)["failed"]
+    assert result.exit_code == 2 and len(failed) == 1, result.output
+    bound = "one ingest takes at most 20 (see [ingest] max_entries)"
+    assert failed[0]["error"] == f"{base}/{page} lists 30 entries; {bound}"
+    assert "raise [ingest] max_entries" in failed[0]["hint"]
+
+
+def test_more_inputs_than_the_bound_are_refused_before_any_work(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOELADR_INGEST_MAX_INPUTS", "3")
+    result = runner.invoke(app, ["ingest", "--quiet", *(f"http://127.0.0.1:9/{n}.webm" for n in range(4))])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "error: 4 sources named; one ingest takes at most 3 (see [ingest] max_inputs)",
+        "hint: ingest them in smaller groups, or raise [ingest] max_inputs",
+    ]
+    assert not (workspace / ".joeladr" / "sources").exists()
+
+
+def test_each_failing_entry_of_a_page_is_named_once_by_its_own_url(workspace: Path, tmp_path: Path) -> None:
+    """Every entry of a page used to fail naming the page (3,000 identical lines for 3,000 entries), and each
+    failure kept its yt-dlp session alive through its traceback (about 1 MB an entry)."""
+    import gc
+
+    from joeladr.ingest.run import ingest, sources_to_ingest
+    from joeladr.settings import resolve_settings
+
+    links = [f"missing-{n}.webm" for n in range(6)] + ["missing-2.webm"]  # one entry listed twice
+    page = _page(tmp_path / "served", links)
+    settings = resolve_settings()
+    with serve(tmp_path / "served") as base:
+        run = ingest(settings, sources_to_ingest(settings, [f"{base}/{page}"]))
+    assert sorted(f.input for f in run.failures) == [f"{base}/missing-{n}.webm" for n in range(6)]
+    assert all("404" in f.error.message for f in run.failures)
+    gc.collect()
+    sessions = [o for o in gc.get_objects() if type(o).__name__ == "GuardedYoutubeDL"]
+    assert sessions == [], f"{len(sessions)} yt-dlp sessions kept alive by {len(run.failures)} failures"

@@ -60,8 +60,18 @@ class IngestResult:
 
 @dataclass
 class IngestFailure:
+    """One input or entry that could not be ingested: named by its own URL (or path), with the error."""
+
     input: str
     error: JoeladrError
+
+    def __post_init__(self) -> None:
+        # A failure is kept until the end of a run: without its traceback, not the frames (and the yt-dlp
+        # session, about 1 MB) it would keep alive, for every failing entry of a page.
+        for error in (self.error, self.error.__cause__, self.error.__context__):
+            if error is not None:
+                error.__traceback__ = None
+        self.error.__cause__ = self.error.__context__ = None
 
 
 class Ingestor:
@@ -129,16 +139,38 @@ class Ingestor:
     def run(self, refs: Sequence[SourceRef]) -> tuple[list[IngestResult], list[IngestFailure]]:
         results: list[IngestResult] = []
         failures: list[IngestFailure] = []
+        for outcome in self.each(refs):
+            if isinstance(outcome, IngestFailure):
+                failures.append(outcome)
+            else:
+                results.append(outcome)
+        return results, failures
+
+    def each(self, refs: Sequence[SourceRef]) -> Iterator[IngestResult | IngestFailure]:
+        """Ingest ``refs`` one source at a time, yielding each outcome as it is known (a server can share
+        its ingest lock between sources); a source named twice is ingested once. Raises UsageError before
+        any work when more than ``[ingest] max_inputs`` are named."""
+        most = self.settings.ingest_max_inputs
+        if len(refs) > most:
+            raise UsageError(
+                f"{len(refs):,} sources named; one ingest takes at most {most:,} (see [ingest] max_inputs)",
+                hint="ingest them in smaller groups, or raise [ingest] max_inputs",
+            )
+        seen: set[str] = set()
         for item in self.expand(refs):
             if isinstance(item, IngestFailure):
-                failures.append(item)
+                yield item
                 continue
             ref, media = item
+            key = media.source_id if media is not None else ref.value
+            if key in seen:
+                continue
+            seen.add(key)
+            interrupt.check()
             try:
-                results.append(self.ingest_one(ref, media))
+                yield self.ingest_one(ref, media)
             except JoeladrError as exc:
-                failures.append(IngestFailure(media.url if media else ref.value, exc))
-        return results, failures
+                yield IngestFailure(media.url if media else ref.value, exc)
 
     # -- one source ----------------------------------------------------------------
     def ingest_one(self, ref: SourceRef, media: RemoteMedia | None) -> IngestResult:
