@@ -23,18 +23,25 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
-# The interop tests drive the tools users run on the same folders (tests/tools.py): adr-tools from Debian,
-# log4brains 1.1.0 from npm into .tools/ (git-ignored; only the npm registry is reached, and it runs offline).
+# Tools the tests run beside joeladr: adr-tools from Debian (as root or through sudo, like Chromium), and from npm
+# into .tools/ (git-ignored; only the npm registry is reached, and they run offline) log4brains 1.1.0 (the interop
+# tests, tests/tools.py) and MCP Inspector's CLI (2.x runs on Node 20 in CLI mode; its engines field asks for 22).
+# Without npm, Debian's nodejs and npm are installed first.
+TOOLS := .tools
 ADR_TOOLS := /usr/bin/adr
-LOG4BRAINS := .tools/node_modules/.bin/log4brains
-tools: $(ADR_TOOLS) $(LOG4BRAINS)  # MCP Inspector (the lead's) joins this list
+LOG4BRAINS := $(TOOLS)/node_modules/.bin/log4brains
+INSPECTOR := $(TOOLS)/node_modules/@modelcontextprotocol/inspector/package.json
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
+NPM_INSTALL = command -v npm >/dev/null || { $(APT_INSTALL) nodejs npm; }; \
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS)
+tools: $(ADR_TOOLS) $(LOG4BRAINS) $(INSPECTOR)
 $(ADR_TOOLS):
-	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq adr-tools
+	@$(APT_INSTALL) adr-tools
 $(LOG4BRAINS):
-	@command -v npm >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }
-	npm install --prefix .tools --no-audit --no-fund --loglevel=error log4brains@1.1.0
+	@$(NPM_INSTALL) log4brains@1.1.0
+$(INSPECTOR):
+	@$(NPM_INSTALL) @modelcontextprotocol/inspector@2.12.0
 
 demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/demo.py

@@ -1,4 +1,9 @@
-"""The per-source cache under JOELADR_HOME: JSON entries that carry their own checksum."""
+"""Cache entries under JOELADR_HOME: JSON that carries its own checksum, so a torn or damaged entry reads as missing.
+
+What lives there can always be made again: each source's stages (``sources/<id>/``: download record,
+transcript, embeddings, the catalog record) and anything else a step caches. What cannot be made
+again (the evaluation's finding records) lives in the vault instead (:mod:`joeladr.evaluate.run`).
+"""
 
 from __future__ import annotations
 

@@ -8,12 +8,13 @@ note belongs to a source, so every reader asks the catalog, never the pipeline.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from joeladr.cache import read_entry, write_entry
 from joeladr.errors import UsageError
+from joeladr.timecode import timestamp
 
 RECORD = "source.json"
 DOWNLOAD = "download.json"  # what the ingest downloaded into a source's folder (its media file's name)
@@ -36,6 +37,23 @@ class SourceRecord:
     chunking: str
     ingested: str
     note: str  # the vault note, relative to the sources folder
+    kind: str = "talk"  # or a document's: article, paper, readme, text
+    site: str | None = None  # a web page's site
+    pages: int | None = None  # a PDF's pages
+
+    @property
+    def is_document(self) -> bool:
+        return self.kind != "talk"
+
+    @property
+    def length(self) -> str:
+        """How long the source is, as people say it: ``12:34`` of a talk, ``6 pages``, ``41 paragraphs``."""
+        if not self.is_document:
+            return timestamp(self.duration)
+        if self.pages:
+            return f"{self.pages} page{'s' * (self.pages != 1)}"
+        count = int(self.duration)
+        return f"{count} paragraph{'s' * (count != 1)}"
 
     @property
     def note_name(self) -> str:
@@ -49,7 +67,8 @@ class SourceRecord:
     def from_json(cls, data: dict[str, Any]) -> SourceRecord | None:
         """The record, or None when the data is not one (a damaged or foreign file)."""
         try:
-            values = {f.name: data[f.name] for f in fields(cls)}
+            optional = {f.name for f in fields(cls) if f.default is not MISSING}  # added later: older records lack them
+            values = {f.name: data[f.name] for f in fields(cls) if f.name in data or f.name not in optional}
             return cls(**values)
         except (KeyError, TypeError):
             return None

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from joeladr.adr.edit import AdrDocument, LinkTarget
 from joeladr.adr.fields import is_open
@@ -28,17 +27,16 @@ from joeladr.adr.repo import AdrRepository
 from joeladr.adr.workflow import open_document
 from joeladr.atomic import Snapshot, atomic_write_text, read_text, sweep_stale_temps, write_all
 from joeladr.catalog import Catalog, SourceRecord
-from joeladr.errors import AdrError, EvaluationError, UsageError, WriteConflict
+from joeladr.errors import AdrError, EvaluationError, InvalidRequest, UsageError, WriteConflict
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.note import charts_block, render_matrix
 from joeladr.evaluate.run import current_evaluation, note_path_for
 from joeladr.locking import workspace_lock
+from joeladr.report.vault import plan_charts, refresh_charts
 from joeladr.report.view import ReportView, load_view
 from joeladr.settings import Settings
-from joeladr.timecode import timestamp
 from joeladr.vault.blocks import block, escape_inline, merge_properties, replace_blocks, safe_url
-from joeladr.vault.charts import plan_charts, refresh_charts
 
 STATUSES = ("accepted", "rejected", "deprecated")
 
@@ -153,48 +151,48 @@ def is_decided(adr: Adr) -> bool:
     return not is_open(adr.status) or holds_decision(adr.decision)
 
 
-def decide(settings: Settings, ref: str, **options: Any) -> tuple[DecisionPlan, list[Path]]:
-    """Plan and write a decision while holding the workspace lock; the options are :func:`plan_decision`'s."""
+@dataclass(frozen=True)
+class DecisionChoice:
+    """What the decider chose: the option (default: the matrix's clear winner), why, the status it gives the
+    ADR, an ADR it supersedes, whether it replaces an earlier decision, and who decided."""
+
+    option: str | None = None
+    reason: str | None = None
+    status: str = "accepted"
+    supersedes: str | None = None
+    revise: bool = False
+    deciders: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise InvalidRequest("status", f"must be one of {', '.join(STATUSES)}, not '{self.status}'")
+
+
+def decide(
+    settings: Settings, ref: str, choice: DecisionChoice, *, today: dt.date | None = None
+) -> tuple[DecisionPlan, list[Path]]:
+    """Plan and write a decision while holding the workspace lock (a second decision made at the same time
+    sees this one)."""
     with workspace_lock(settings):
-        plan = plan_decision(settings, ref, **options)
+        plan = plan_decision(settings, ref, choice, today=today)
         return plan, plan.apply()
 
 
 def plan_decision(
-    settings: Settings,
-    ref: str,
-    *,
-    option: str | None = None,
-    reason: str | None = None,
-    status: str = "accepted",
-    supersedes: str | None = None,
-    revise: bool = False,
-    deciders: str | None = None,
-    today: dt.date | None = None,
+    settings: Settings, ref: str, choice: DecisionChoice | None = None, *, today: dt.date | None = None
 ) -> DecisionPlan:
     """Every file change the decision makes, computed from a consistent read of the workspace."""
     with workspace_lock(settings):
-        return _plan(settings, ref, option, reason, status, supersedes, revise, deciders, today)
+        return _plan(settings, ref, choice or DecisionChoice(), today or dt.date.today())
 
 
-def _plan(
-    settings: Settings,
-    ref: str,
-    option: str | None,
-    reason: str | None,
-    status: str,
-    supersedes: str | None,
-    revise: bool,
-    deciders: str | None,
-    today: dt.date | None,
-) -> DecisionPlan:
+def _plan(settings: Settings, ref: str, choice: DecisionChoice, today: dt.date) -> DecisionPlan:
     repo = AdrRepository.of(settings)
     path = repo.find(ref)
     style = repo.style()
     document = open_document(repo, path, style=style)
     adr = document.parse()
-    if status not in STATUSES:
-        raise UsageError(f"--status must be one of {', '.join(STATUSES)}, not '{status}'")
+    status, supersedes, revise = choice.status, choice.supersedes, choice.revise
     if not adr.options:
         raise EvaluationError(
             f"{adr.label} lists no options to choose from",
@@ -204,9 +202,9 @@ def _plan(
     basis = {note_path: read_text(note_path) if note_path.exists() else None}
     evaluation = current_evaluation(settings, adr, note=basis[note_path])  # scored on the text apply() checks
     summary = mx.summary(evaluation.matrix)
-    chosen = _choose(adr, evaluation, summary, option, reason)
-    reason = (reason or "").strip() or _default_reason(evaluation, summary)
-    date = (today or dt.date.today()).isoformat()
+    chosen = _choose(adr, evaluation, summary, choice.option, choice.reason)
+    reason = (choice.reason or "").strip() or _default_reason(evaluation, summary)
+    date = today.isoformat()
 
     before = document.text
     madr = any(normalize_heading(t) == "decision outcome" for t in adr.section_titles)
@@ -254,7 +252,7 @@ def _plan(
     decided = document.parse()
     embeds = plan_charts(settings, view).embeds()
     changes.append(
-        _decision_note(settings, decided, chosen, status, reason, date, evaluation, sources, deciders, embeds)
+        _decision_note(settings, decided, chosen, status, reason, date, evaluation, sources, choice.deciders, embeds)
     )
     index = _index_change(repo, {c.path: c.new for c in changes if c.path.suffix == ".md"})
     if index is not None:
@@ -306,7 +304,7 @@ def _cite(finding: Finding) -> str:
     """A quote for the ADR: the transcript's words and the talk's title made inert (they come from the web)."""
     name = finding.note_name or escape_inline(finding.title)
     url = safe_url(finding.url)
-    when = f"[{timestamp(finding.start)}]({url})" if url else timestamp(finding.start)
+    when = f"[{escape_inline(finding.at)}]({url})" if url else escape_inline(finding.at)
     stance = []
     if finding.supports:
         stance.append("supports " + ", ".join(finding.supports))

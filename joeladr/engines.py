@@ -1,11 +1,19 @@
-"""The real engines, built from settings: the CLI's (and any other front end's) only way to get them."""
+"""The real engines, built from settings: the only way a front end gets them.
+
+Two ways to hold them, one shape (what :class:`joeladr.app.workspace.Engines` asks for): an
+embedder, and the store as a context manager (``store()``), or opened on first use
+(``store_on_demand()``, so an ingest lets whisper have the CPU before the store opens):
+
+- :class:`OneRunEngines`: opened for one command and closed at its end (the CLI);
+- :class:`ResidentEngines`: kept between calls by a long-running server (``joeladr mcp``).
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +47,7 @@ def make_transcriber(
         vocabulary=vocabulary,
         prompt=prompt,
         priming=priming,
+        scratch=settings.home,  # the decoded audio waits on the cache's disk, not in a tmpfs
     )
 
 
@@ -139,6 +148,22 @@ class LazyEmbedder:
             return self.loaded.embed(texts)
 
 
+class OneRunEngines:
+    """The embedder (loaded on first use) and the store, opened for one command and closed at its end."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedder = LazyEmbedder(settings)
+
+    @contextmanager
+    def store(self) -> Iterator[VectorStore]:
+        with opened_store(self.settings, self.embedder.dimension) as store:
+            yield store
+
+    def store_on_demand(self) -> AbstractContextManager[Callable[[], VectorStore]]:
+        return store_on_demand(self.settings, lambda: self.embedder.dimension)
+
+
 class ResidentEngines:
     """The query embedder and the store, kept between calls by a long-running front end (``joeladr mcp``).
 
@@ -149,19 +174,33 @@ class ResidentEngines:
     one store call at a time (and one embedding batch, see :class:`LazyEmbedder`).
     """
 
-    def __init__(self, settings: Settings, opener: Callable[[Settings, int], VectorStore] = open_store) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        opener: Callable[[Settings, int], VectorStore] = open_store,
+        embedder: LazyEmbedder | None = None,
+    ) -> None:
         self.settings = settings
         self._opener = opener
-        self.embedder = LazyEmbedder(settings)
+        self.embedder = embedder or LazyEmbedder(settings)
         self._store_lock = threading.Lock()
         self._store: VectorStore | None = None
         self._last_used = 0.0
         self._timer: threading.Timer | None = None
-        self.store: VectorStore = _SharedStore(self)
+        self.shared: VectorStore = _SharedStore(self)
 
     @property
     def store_open(self) -> bool:
         return self._store is not None
+
+    @contextmanager
+    def store(self) -> Iterator[VectorStore]:
+        """The shared store (it stays open after the block; it is released when idle)."""
+        yield self.shared
+
+    @contextmanager
+    def store_on_demand(self) -> Iterator[Callable[[], VectorStore]]:
+        yield lambda: self.shared
 
     @contextmanager
     def _using_store(self) -> Iterator[VectorStore]:

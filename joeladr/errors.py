@@ -37,6 +37,19 @@ class UsageError(JoeladrError):
     exit_code = 2
 
 
+class InvalidRequest(UsageError):
+    """One input of a request is out of its range or form (see :mod:`joeladr.app.checks`).
+
+    ``field`` is the request's name for it (``top_k``); each front end names it its own way
+    (the CLI's ``--top-k``, the MCP tool's ``top_k``) before ``problem``.
+    """
+
+    def __init__(self, field: str, problem: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{field} {problem}", hint=hint)
+        self.field = field
+        self.problem = problem
+
+
 class OutsideWorkspace(UsageError):
     """A path leads outside the folders this session may touch (see :mod:`joeladr.bounds`)."""
 

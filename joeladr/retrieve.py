@@ -21,7 +21,9 @@ speech; a topic runs longer, so each chunk is judged with its neighbours:
   talk while another talk has something to say.
 
 A passage's quote is cut from its chunks' timed segments, so a finding shows the time of the
-sentences it quotes (never the start of a longer stretch) and never ends mid-word.
+sentences it quotes (never the start of a longer stretch) and never ends mid-word. A document's
+chunks count paragraphs where a talk's count seconds, and each of its sentences carries its
+:class:`~joeladr.location.Location` (page, heading), so the same steps serve both.
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ from typing import Any
 
 from joeladr.embed import Embedder
 from joeladr.embed.keywords import keyword_vector
-from joeladr.errors import IngestError, UsageError
+from joeladr.errors import IngestError
+from joeladr.location import Location, link_to, place
 from joeladr.store import Hit, VectorStore, point_id
-from joeladr.timecode import time_link
 
 NEIGHBOUR_WEIGHT = 0.6  # each neighbour's share, relative to the chunk's own cosine
 KEYWORD_WEIGHT = 0.3  # z-score units of BM25 per z-score unit of context
@@ -57,11 +59,12 @@ def relevance_floor(model: str) -> float:
 
 @dataclass(frozen=True)
 class Piece:
-    """A timed segment of a transcript (about a sentence)."""
+    """A timed segment of a transcript (about a sentence), or a sentence of a document with its location."""
 
     start: float
     end: float
     text: str
+    location: Location | None = None
 
 
 @dataclass
@@ -104,17 +107,22 @@ class Passage:
         return "f-" + hashlib.sha1(raw.encode()).hexdigest()[:8]
 
     @property
+    def location(self) -> Location | None:
+        return self.pieces[0].location if self.pieces else None
+
+    @property
     def link(self) -> str | None:
-        return time_link(self.url, self.video_id, self.start)
+        return link_to(self.url, self.video_id, self.start, self.location, self.text)
 
 
 @dataclass(frozen=True)
 class Quote:
-    """The sentences of a passage that matter for a query, with their own time."""
+    """The sentences of a passage that matter for a query, with their own time (or a document's location)."""
 
     start: float
     end: float
     text: str
+    location: Location | None = None
 
 
 def candidates(
@@ -152,7 +160,7 @@ def _candidate(hit: Hit, *, cosine: float, keyword: float) -> Candidate:
         start=start,
         end=end,
         text=text,
-        pieces=_pieces(text, payload.get("spans"), start, end),
+        pieces=_pieces(text, payload.get("spans"), start, end, payload.get("locations")),
         title=str(payload.get("title") or payload.get("source_id")),
         url=payload.get("url"),
         video_id=payload.get("video_id"),
@@ -163,17 +171,20 @@ def _candidate(hit: Hit, *, cosine: float, keyword: float) -> Candidate:
     )
 
 
-def _pieces(text: str, spans: Any, start: float, end: float) -> list[Piece]:
-    """The chunk's timed segments (a chunk stored before segments were timed is one piece)."""
+def _pieces(text: str, spans: Any, start: float, end: float, locations: Any = None) -> list[Piece]:
+    """The chunk's timed segments (a chunk stored before segments were timed is one piece), each with
+    its location when the chunk is a document's."""
+    places = [Location.from_json(item) for item in locations] if isinstance(locations, list) else []
     if not isinstance(spans, list) or not spans:
-        return [Piece(start, end, text)]
+        return [Piece(start, end, text, places[0] if places else None)]
     found = []
     for number, (offset, piece_start, piece_end) in enumerate(spans):
         stop = spans[number + 1][0] if number + 1 < len(spans) else len(text)
         piece = text[int(offset) : int(stop)].strip()
         if piece:
-            found.append(Piece(float(piece_start), float(piece_end), piece))
-    return found or [Piece(start, end, text)]
+            where = places[number] if number < len(places) else None
+            found.append(Piece(float(piece_start), float(piece_end), piece, where))
+    return found or [Piece(start, end, text, places[0] if places else None)]
 
 
 def _add_context(store: VectorStore, query_vector: list[float], pool: dict[str, Candidate]) -> None:
@@ -313,7 +324,7 @@ def trim_quotes(
     for passage, query_vector in items:
         pieces = passage.pieces or [Piece(passage.start, passage.end, passage.text)]
         if len(pieces) == 1:
-            quotes.append(Quote(pieces[0].start, pieces[0].end, pieces[0].text))
+            quotes.append(Quote(pieces[0].start, pieces[0].end, pieces[0].text, pieces[0].location))
             continue
         scores = [_dot(vectors[p.text], query_vector) for p in pieces]
         best = max(range(len(pieces)), key=lambda i: scores[i])
@@ -328,7 +339,7 @@ def trim_quotes(
             else:
                 hi += 1
         chosen = pieces[lo : hi + 1]
-        quotes.append(Quote(chosen[0].start, chosen[-1].end, " ".join(p.text for p in chosen)))
+        quotes.append(Quote(chosen[0].start, chosen[-1].end, " ".join(p.text for p in chosen), chosen[0].location))
     return quotes
 
 
@@ -349,12 +360,18 @@ def shorten(text: str, limit: int) -> str:
 class SearchHit:
     source_id: str
     title: str
-    url: str | None
+    url: str | None  # opens the source at the passage (the second, the page, the heading or the words)
     start: float
     end: float
     text: str
     score: float
     chunk: int
+    location: Location | None = None  # a document's; None for a talk
+
+    @property
+    def at(self) -> str:
+        """Where the passage is, as a reader says it: ``12:34``, ``page 4``, ``§ Durable functions``."""
+        return place(self.start, self.location)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -363,10 +380,11 @@ class SearchHit:
             "url": self.url,
             "start": self.start,
             "end": self.end,
+            "at": self.at,
             "text": self.text,
             "score": round(self.score, 6),
             "chunk": self.chunk,
-        }
+        } | ({"location": self.location.to_json()} if self.location else {})
 
 
 def search(
@@ -377,16 +395,16 @@ def search(
     limit: int = 5,
     source_ids: Sequence[str] | None = None,
 ) -> list[SearchHit]:
-    """What ``joeladr search`` shows: the same retrieval as evaluate, for one query of the user's.
+    """What ``joeladr search`` shows: evaluate's retrieval for one query of the user's, without the relevance
+    floor (the user asked: the best passages are shown with their scores, however weak).
 
     An empty store is an error (there is nothing to search); an empty answer for a filter is not.
     """
-    if not query.strip():
-        raise UsageError("the search query is empty")
-    if limit < 1:
-        raise UsageError(f"the limit must be at least 1, not {limit}")
     vector = embedder.embed([query])[0]
     passages = find_passages(store, vector, query, limit=limit, source_ids=source_ids)
     if not passages and not source_ids:
         raise IngestError("nothing has been ingested yet", hint="run `joeladr ingest URL` first")
-    return [SearchHit(p.source_id, p.title, p.link, p.start, p.end, p.text, p.score, p.best_chunk) for p in passages]
+    return [
+        SearchHit(p.source_id, p.title, p.link, p.start, p.end, p.text, p.score, p.best_chunk, p.location)
+        for p in passages
+    ]

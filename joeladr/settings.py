@@ -105,6 +105,18 @@ class Settings:
         default=5.0,
         metadata={"toml": "mcp.release_store_after", "env": "JOELADR_MCP_RELEASE_AFTER", "range": (0, 86400)},
     )
+    mcp_token: str | None = field(
+        default=None,
+        repr=False,
+        metadata={"toml": "mcp.token", "env": "JOELADR_MCP_TOKEN", "secret": True, "check": "token"},
+    )  # the bearer token `joeladr mcp --http` asks of every request (None: a new one at each start)
+    mcp_max_sessions: int = field(
+        default=16, metadata={"toml": "mcp.max_sessions", "env": "JOELADR_MCP_MAX_SESSIONS", "range": (1, 10_000)}
+    )
+    mcp_session_idle: float = field(
+        default=600.0,
+        metadata={"toml": "mcp.session_idle_seconds", "env": "JOELADR_MCP_SESSION_IDLE", "range": (1, 86400)},
+    )
     top_k: int = field(default=5, metadata={"toml": "evaluate.top_k", "env": "JOELADR_TOP_K", "range": TOP_K})
     min_score: float | None = field(
         default=None, metadata={"toml": "evaluate.min_score", "env": "JOELADR_MIN_SCORE", "range": MIN_SCORE}
@@ -117,6 +129,14 @@ class Settings:
         default=4000,
         metadata={"toml": "download.max_kbps", "env": "JOELADR_DOWNLOAD_MAX_KBPS", "range": (8, 1_000_000)},
     )
+    ingest_max_inputs: int = field(
+        default=200,
+        metadata={"toml": "ingest.max_inputs", "env": "JOELADR_INGEST_MAX_INPUTS", "range": (1, 100_000)},
+    )  # sources named in one ingest call (URLs, ids, files, an ADR's)
+    ingest_max_entries: int = field(
+        default=500,
+        metadata={"toml": "ingest.max_entries", "env": "JOELADR_INGEST_MAX_ENTRIES", "range": (1, 100_000)},
+    )  # entries of one playlist or page
     download_stall_seconds: float = field(
         default=30.0,
         metadata={"toml": "download.stall_seconds", "env": "JOELADR_DOWNLOAD_STALL_SECONDS", "range": (1, 3600)},
@@ -199,7 +219,7 @@ def resolve_settings(
 
         NamePattern.parse(values["adr_pattern"], sources.get("adr_pattern", "adr_pattern"))
     settings = Settings(**values)
-    remember(settings.qdrant_api_key, *url_secrets(settings.qdrant_url))
+    remember(settings.qdrant_api_key, settings.mcp_token, *url_secrets(settings.qdrant_url))
     return settings
 
 
@@ -273,6 +293,8 @@ def _coerce(name: str, raw: Any, kind: Any, is_path: bool, base: Path, source: s
             raise refuse("an http(s) URL such as http://localhost:6333")
     elif check == "name" and not _NAME.fullmatch(value):
         raise refuse("a name of letters, digits, '-' and '_' (at most 64)")
+    elif check == "token" and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,512}", value):
+        raise refuse("a token of at least 16 letters, digits and -._~+/=")
     elif check == "folder" and (
         not value or Path(value).is_absolute() or any(part in ("..", ".") for part in Path(value).parts)
     ):
@@ -341,10 +363,17 @@ compute_type = "int8"
 # max_mb = 2048          # size ceiling when the duration is unknown
 # stall_seconds = 30     # give up when less than 64 KB arrive in this long
 
+[ingest]
+# max_inputs = 200       # sources one ingest may name (URLs, ids, files, an ADR's)
+# max_entries = 500      # entries one playlist or page may list
+
 [adr]
 template = "joelclaw"     # for an empty ADR folder: joelclaw | madr | madr2 | nygard (else the folder's own style)
 # pattern = "adr-{number}-{slug}.md"   # how ADR files are named, if not a common convention
 
 [mcp]
 # release_store_after = 5   # seconds `joeladr mcp` keeps the vector store open after a call
+# max_sessions = 16         # `joeladr mcp --http`: open sessions at once (a new client waits for one to close)
+# session_idle_seconds = 600  # ... and how long an idle session is kept
+# token: better set JOELADR_MCP_TOKEN (unset: a new token at each start, in <home>/mcp-token, mode 0600)
 """

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from joeladr.location import Location
+
 
 @dataclass(frozen=True)
 class Word:
@@ -28,6 +30,7 @@ class Transcript:
     model: str  # the whisper model, or the caption language
     language: str | None = None
     duration: float | None = None
+    unprimed: tuple[tuple[float, float], ...] = ()  # stretches (seconds) priming lost, heard again without it
 
     @property
     def text(self) -> str:
@@ -42,7 +45,8 @@ class Transcript:
             Segment(s["start"], s["end"], s["text"], tuple(Word(**w) for w in s.get("words", ())))
             for s in data["segments"]
         )
-        return cls(segments, data["origin"], data["model"], data.get("language"), data.get("duration"))
+        unprimed = tuple((float(a), float(b)) for a, b in data.get("unprimed") or ())
+        return cls(segments, data["origin"], data["model"], data.get("language"), data.get("duration"), unprimed)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Chunk:
 
     ``spans`` times each segment inside the chunk: (offset of its first character in
     ``text``, start second, end second), so a quote cut from a chunk knows its own time.
+    A document's chunk counts paragraphs instead of seconds (``start`` 3.5: half way through the
+    fourth paragraph) and ``locations`` says where each span is (page, heading); a talk's has none.
     """
 
     index: int
@@ -58,3 +64,4 @@ class Chunk:
     end: float
     text: str
     spans: tuple[tuple[int, float, float], ...] = field(default=())
+    locations: tuple[Location, ...] = field(default=())

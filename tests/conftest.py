@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,17 +33,9 @@ def numbered_corpus_files() -> list[Path]:
 
 @pytest.fixture(autouse=True)
 def isolated_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Every test runs in its own empty workspace; no setting leaks in from the machine."""
-    for name in (
-        "JOELADR_CONFIG",
-        "JOELADR_QDRANT_URL",
-        "JOELADR_QDRANT_API_KEY",
-        "JOELADR_WHISPER_MODEL",
-        "JOELADR_EMBEDDING_MODEL",
-        "JOELADR_ADR_TEMPLATE",
-        "JOELADR_TOP_K",
-        "JOELADR_MIN_SCORE",
-    ):
+    """Every test runs in its own empty workspace; no setting leaks in from the machine (every JOELADR_*
+    variable is cleared, then the workspace's folders are set)."""
+    for name in [n for n in os.environ if n.startswith("JOELADR_")]:
         monkeypatch.delenv(name, raising=False)
     workspace = tmp_path / "ws"
     workspace.mkdir()

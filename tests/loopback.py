@@ -38,6 +38,42 @@ def serve(folder: Path) -> Iterator[str]:
         yield url
 
 
+class _Site(http.server.BaseHTTPRequestHandler):
+    """Serves fixed bodies by path (``pages``: path -> (content type, body, status)); 404 for the rest.
+    A 3xx status redirects to the body (a URL)."""
+
+    pages: dict[str, tuple[str, bytes, int]] = {}  # noqa: RUF012  (set per server by ``site``)
+
+    def do_GET(self) -> None:
+        from urllib.parse import urlsplit
+
+        found = self.pages.get(urlsplit(self.path).path)
+        if found is None:
+            self.send_error(404)
+            return
+        kind, body, status = found
+        self.send_response(status)
+        if 300 <= status < 400:
+            self.send_header("Location", body.decode())  # a redirect's body is where it leads
+            body = b""
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def site(pages: dict[str, tuple[str, bytes] | tuple[str, bytes, int]]) -> Iterator[str]:
+    """A loopback web site serving ``pages`` (path -> (content type, body[, status])); yields its base URL."""
+    table = {path: (entry[0], entry[1], entry[2] if len(entry) > 2 else 200) for path, entry in pages.items()}
+    handler = type("Site", (_Site,), {"pages": table})
+    with running(handler) as url:
+        yield url
+
+
 def closed_port() -> int:
     """A loopback port nothing listens on (connections are refused at once)."""
     import socket

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -188,3 +190,39 @@ def test_graph(fmt: str, marker: str) -> None:
         or ('"0114" -> "0064"' in result.stdout)
         or ("adr0114 -->|supersedes| adr0064" in result.stdout)
     )
+
+
+def test_file_text_is_printed_as_text_never_as_markup(adr_dir: Path) -> None:
+    """A title with rich markup in it (``[/b]``, ``[live]``) is shown as written, not parsed (it crashed ``adr
+    list`` with MarkupError, and ``sources`` dropped ``[live]``)."""
+    from joeladr.catalog import Catalog, SourceRecord
+
+    made = runner.invoke(app, ["adr", "new", "Use [/b] markup [red]now[/red]"])
+    assert made.exit_code == 0, made.output
+    for args in (["adr", "list"], ["adr", "show", "65"]):
+        shown = runner.invoke(app, args)
+        assert shown.exit_code == 0, shown.output
+        assert "Use [/b] markup [red]now[/red]" in " ".join(shown.stdout.split()), shown.stdout
+    record = SourceRecord(
+        "abcdefghijk", "[live] Elixir in production [bold]", None, None, None, None, 60.0, 3, "m", "whisper", "tiny",
+        "c", "2026-12-06", "talk.md",
+    )  # fmt: skip
+    Catalog(adr_dir.parent / ".joeladr").put(record)
+    listed = runner.invoke(app, ["sources"], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0 and "[live] Elixir in production [bold]" in listed.stdout, listed.output
+
+
+def test_a_closed_pipe_ends_quietly(adr_dir: Path) -> None:
+    """``joeladr adr show 64 --json | true``: the reader is gone before joeladr writes (here: its end of the pipe is
+    closed at once), and joeladr ends as other Unix tools do, not with an internal error."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "joeladr", "adr", "show", "64", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait() == 141, stderr
+    assert stderr == "", stderr

@@ -256,3 +256,33 @@ def _segments(copy: Ingested) -> list[dict[str, object]]:
     for path in (copy.root / "home" / "sources").glob("*/transcript-*.json"):
         found += read_entry(path)["segments"]
     return found
+
+
+def test_the_evaluation_travels_with_the_vault(evaluated: tuple[Ingested, dict], tmp_path: Path) -> None:  # type: ignore[type-arg]
+    """A teammate clones the ADRs and the vault (not the cache) and gets the same matrix with the same
+    curated findings; a line whose record is gone is named, never dropped silently."""
+    copy, data = evaluated
+    first = data["criteria"][0]["findings"][0]
+    assert (
+        runner.invoke(app, [*copy.args(), "finding", "0064", first["id"], "--accept", "--supports", "B"]).exit_code == 0
+    )
+    mine = json.loads(runner.invoke(app, [*copy.args(), "evaluate", "0064", "--json", "--min-score", "0.2"]).stdout)
+    records = copy.root / "vault" / "decisions" / "ADR-0064 evaluation.json"
+    assert records.is_file() and first["id"] in records.read_text()
+
+    clone = tmp_path / "clone"
+    shutil.copytree(copy.root / "adrs", clone / "adrs")
+    shutil.copytree(copy.root / "vault", clone / "vault")
+    args = ["--home", str(clone / "home"), "--vault", str(clone / "vault"), "--adr-dir", str(clone / "adrs")]
+    theirs = json.loads(runner.invoke(app, [*args, "evaluate", "0064", "--json"]).stdout)
+    assert [o["total"] for o in theirs["options"]] == [o["total"] for o in mine["options"]]
+    assert theirs["winner"] == mine["winner"] and theirs["margin"] == mine["margin"]
+    assert next(o["total"] for o in theirs["options"] if o["id"] == "B") > 0
+    accepted = [f for c in theirs["criteria"] for f in c["findings"] if f["status"] == "accepted"]
+    assert [(f["id"], f["text"], f["supports"]) for f in accepted] == [(first["id"], first["text"], ["B"])]
+    plan = runner.invoke(app, [*args, "decide", "0064", "--option", "B", "--reason", "r", "--dry-run"])
+    assert plan.exit_code == 0 and first["text"][:40] in plan.stdout, plan.output
+
+    (clone / "vault" / "decisions" / "ADR-0064 evaluation.json").unlink()
+    lost = json.loads(runner.invoke(app, [*args, "evaluate", "0064", "--json"]).stdout)
+    assert any(f"no record of finding {first['id']}" in m for m in lost["messages"]), lost["messages"]

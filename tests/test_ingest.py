@@ -140,19 +140,29 @@ def test_changed_chunking_replaces_the_sources_points(ingested: Ingested, tmp_pa
         store.close()
 
 
-@pytest.mark.parametrize("step", ["transcribed", "embedded", "half-stored", "stored"])
-def test_sigkilled_ingest_resumes_to_the_clean_result(tmp_path: Path, step: str) -> None:
-    def env_for(root: Path) -> dict[str, str]:
-        return {
-            **os.environ,
-            "JOELADR_HOME": str(root / "home"),
-            "JOELADR_VAULT": str(root / "vault"),
-            "HF_HUB_OFFLINE": "1",
-        }
+KILLED_INGEST = ["ingest", "--quiet", str(TYPESCRIPT)]
 
-    args = ["ingest", "--quiet", str(TYPESCRIPT)]
-    clean = tmp_path / "clean"
-    assert start(args, env_for(clean)).wait() == 0
+
+def _env_for(root: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "JOELADR_HOME": str(root / "home"),
+        "JOELADR_VAULT": str(root / "vault"),
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
+@pytest.fixture(scope="module")
+def clean_ingest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ingest every killed one must end up equal to, made once for all the kill points."""
+    clean = tmp_path_factory.mktemp("clean")
+    assert start(KILLED_INGEST, _env_for(clean)).wait() == 0
+    return clean
+
+
+@pytest.mark.parametrize("step", ["transcribed", "embedded", "half-stored", "stored"])
+def test_sigkilled_ingest_resumes_to_the_clean_result(clean_ingest: Path, tmp_path: Path, step: str) -> None:
+    env_for, args, clean = _env_for, KILLED_INGEST, clean_ingest
     killed = tmp_path / "killed"
     kill_at(args, env_for(killed), step)
     resumed = start(args, env_for(killed))

@@ -16,9 +16,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import anyio
+import pytest
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared.exceptions import MCPError as McpError
+from mcp_types import INVALID_PARAMS
 from typer.testing import CliRunner
 
 from joeladr.catalog import Catalog
@@ -41,8 +45,11 @@ TOOLS = {
 }
 
 
+TOKEN = "test-token-0123456789abcdef"  # what the HTTP tests' servers ask of every request
+
+
 def server_env(**extra: str) -> dict[str, str]:
-    return {**os.environ, "HF_HUB_OFFLINE": "1", **extra}
+    return {**os.environ, "HF_HUB_OFFLINE": "1", "JOELADR_MCP_TOKEN": TOKEN, **extra}
 
 
 @asynccontextmanager
@@ -78,8 +85,13 @@ def http_server(cwd: Path, args: list[str], env: dict[str, str]) -> Iterator[tup
 
 
 @asynccontextmanager
-async def over_http(url: str) -> AsyncIterator[ClientSession]:
-    async with streamable_http_client(url) as (read, write), ClientSession(read, write) as session:
+async def over_http(url: str, token: str = TOKEN) -> AsyncIterator[ClientSession]:
+    client = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+    async with (
+        client,
+        streamable_http_client(url, http_client=client) as (read, write),
+        ClientSession(read, write) as session,
+    ):
         await session.initialize()
         yield session
 
@@ -224,16 +236,16 @@ def test_bad_arguments_are_tool_errors_and_the_server_keeps_serving(ingested: In
                 await bad_calls(session)
 
     async def bad_calls(session: ClientSession) -> None:
-        # the same line and hint as the CLI
+        # the same line as the CLI; the hint in the tools' words
         unknown = await fails(session, "show_adr", number=9999)
-        assert unknown == cli_error([*copy.args(), "adr", "show", "9999"])
-        assert unknown.startswith("error: no ADR numbered 9999 in ") and "\nhint: " in unknown
+        assert unknown.splitlines()[0] == cli_error([*copy.args(), "adr", "show", "9999"]).splitlines()[0]
+        assert unknown.startswith("error: no ADR numbered 9999 in ") and "\nhint: the list_adrs tool" in unknown
         option = await fails(session, "decide", number=64, option="Q", reason="why not")
         assert option == cli_error([*copy.args(), "decide", "0064", "--option", "Q", "--reason", "why not"])
         assert option.startswith("error: ADR-0064 has no option 'Q'")
         await call(session, "evaluate_adr", number=64)
         malformed = await fails(session, "curate_finding", number=64, finding_id="../../etc", status="accepted")
-        assert malformed.startswith("error: '../../etc' is not a finding id")
+        assert malformed.startswith("error: finding_id must be a finding id such as f-1a2b3c4d, not '../../etc'")
         assert (await fails(session, "curate_finding", number=64, finding_id="f-00000000")).startswith(
             "error: no finding f-00000000 in ADR-0064 evaluation.md"
         )
@@ -377,3 +389,149 @@ def test_a_cancelled_ingest_resumes_from_its_cache(ingested: Ingested, tmp_path:
             ]
 
     anyio.run(main)
+
+
+def test_an_agent_is_answered_in_tool_words_and_never_with_silence(adr_dir: Path, tmp_path: Path) -> None:
+    """Errors name tool arguments, not CLI flags; a prompt asked wrongly, or a line that is not JSON-RPC,
+    gets a JSON-RPC error back (not code 0, not silence) and no traceback in the log."""
+    log = tmp_path / "server.log"
+
+    async def main() -> None:
+        with log.open("w") as errlog:
+            async with over_stdio(adr_dir.parent, [], server_env(), errlog) as session:
+                not_yet = await fails(session, "decide", number=64)
+                assert "no clear winner" in not_yet and "option=X" in not_yet, not_yet
+                assert "--" not in not_yet and "joeladr " not in not_yet, not_yet
+                out_of_range = await fails(session, "evaluate_adr", number=64, source_ids=["nobody-ingested-this"])
+                assert out_of_range.startswith("error: source_ids names 'nobody-ingested-this'"), out_of_range
+                assert (await session.call_tool("show_adr", {"number": True})).is_error  # true is not ADR 1
+                for name, arguments in (("no-such-prompt", {}), ("evaluate-adr", {})):
+                    with pytest.raises(McpError) as refused:
+                        await session.get_prompt(name, arguments)
+                    assert refused.value.error.code == INVALID_PARAMS, refused.value.error
+
+    anyio.run(main)
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "joeladr", "mcp"],
+        cwd=adr_dir.parent,
+        env=server_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write("{this is not json\n")
+        proc.stdin.flush()
+        reply = json.loads(proc.stdout.readline())
+        assert reply["id"] is None and reply["error"]["code"] == -32700, reply
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _post(url: str, token: str | None, body: dict[str, Any]) -> tuple[int, dict[str, str]]:
+    import urllib.error
+    import urllib.request
+
+    headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers)
+
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
+
+
+def test_the_http_server_answers_only_its_owner(adr_dir: Path) -> None:
+    """Without the bearer token nothing is reached (401); the token is made at start, kept in a file only its
+    owner can read (another local user, uid 65534, cannot), and never printed."""
+    env = {k: v for k, v in server_env().items() if k != "JOELADR_MCP_TOKEN"}
+    with http_server(adr_dir.parent, [], env) as (proc, url):
+        token_file = adr_dir.parent / ".joeladr" / "mcp-token"
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        token = token_file.read_text().strip()
+        for wrong in (None, "", token[:-1], "Bearer " + token):
+            status, headers = _post(url, wrong, INITIALIZE)
+            assert status == 401 and headers.get("www-authenticate", "").startswith("Bearer"), (wrong, status)
+        assert _post(url, token, INITIALIZE)[0] == 200
+        other = subprocess.run(
+            ["runuser", "-u", "nobody", "--", "cat", str(token_file)], capture_output=True, check=False
+        )
+        assert other.returncode != 0 and token.encode() not in other.stdout
+
+        async def listed() -> set[str]:
+            async with over_http(url, token) as session:
+                return {t.name for t in (await session.list_tools()).tools}
+
+        assert anyio.run(listed) == TOOLS
+    assert proc.stderr is not None and token not in proc.stderr.read()
+
+
+def test_http_sessions_are_capped(adr_dir: Path) -> None:
+    with http_server(adr_dir.parent, [], server_env(JOELADR_MCP_MAX_SESSIONS="2")) as (_, url):
+        opened = [_post(url, TOKEN, INITIALIZE) for _ in range(3)]
+        assert [status for status, _ in opened] == [200, 200, 503], opened
+
+
+def test_sessions_take_turns_source_by_source(ingested: Ingested, tmp_path: Path) -> None:
+    """The server's ingest lock is fair (first asked, first served) and is taken per source, not per call:
+    a call naming many sources does not keep another session waiting until its last one is done."""
+    import threading
+
+    from joeladr.agents.bridge import TakingTurns
+    from joeladr.app.evidence import Ingest
+    from joeladr.app.workspace import Workspace
+
+    turns = TakingTurns()
+    order: list[str] = []
+    first_in = threading.Event()
+    release = threading.Event()
+
+    def take(name: str, hold: bool = False) -> None:
+        with turns.turn():
+            order.append(name)
+            if hold:
+                first_in.set()
+                release.wait(10)
+
+    holder = threading.Thread(target=take, args=("a1", True))
+    holder.start()
+    first_in.wait(10)
+    waiting = [threading.Thread(target=take, args=(name,)) for name in ("b1", "c1")]
+    for thread in waiting:
+        thread.start()
+        time.sleep(0.2)  # b1 asks before c1
+    again = threading.Thread(target=take, args=("a2",))  # the holder's next source asks last
+    again.start()
+    time.sleep(0.2)
+    release.set()
+    for thread in [holder, *waiting, again]:
+        thread.join(10)
+    assert order == ["a1", "b1", "c1", "a2"]
+
+    copy = copy_of(ingested, tmp_path / "copy")
+    taken: list[int] = []
+
+    @contextmanager
+    def counted() -> Iterator[None]:
+        taken.append(1)
+        yield
+
+    workspace = Workspace.for_command(copy.settings)
+    workspace.ingest_turn = counted
+    done = workspace.run(Ingest((str(BEAM), copy.url)))
+    assert len(done.results) == 2 and len(taken) == 3  # one turn per source, and the last that finds no more

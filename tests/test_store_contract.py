@@ -1,4 +1,5 @@
-"""One contract, two adapters: Qdrant Edge, and qdrant-client (local mode here; a real server with QDRANT_URL)."""
+"""One contract, three implementations: Qdrant Edge, qdrant-client (local mode here; a real server with
+QDRANT_URL), and the store a long-running server shares between calls (``ResidentEngines.shared``)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from joeladr.embed.keywords import keyword_vector
+from joeladr.engines import ResidentEngines
 from joeladr.errors import StoreError, StoreLockedError
+from joeladr.settings import resolve_settings
 from joeladr.store import Point, VectorStore, check_model, point_id
 from joeladr.store.edge import EdgeStore
 from joeladr.store.server import QdrantServerStore
@@ -23,7 +27,7 @@ TEXTS = {
     "b1": "migration cost of rewriting forty seven functions",
 }
 
-BACKENDS = ["edge", "client-local"] + (["server"] if os.environ.get("QDRANT_URL") else [])
+BACKENDS = ["edge", "client-local", "resident"] + (["server"] if os.environ.get("QDRANT_URL") else [])
 
 
 def _vector(seed: int) -> list[float]:
@@ -54,6 +58,16 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStor
         opened = EdgeStore.open(tmp_path / "edge", DIM)
     elif request.param == "client-local":
         opened = QdrantServerStore.connect(location=":memory:", collection="contract", dimension=DIM)
+    elif request.param == "resident":
+        # the embedder only tells the store's size here (8 numbers: no model makes vectors this small)
+        engines = ResidentEngines(
+            resolve_settings(cwd=tmp_path, env={}),
+            opener=lambda settings, dimension: EdgeStore.open(tmp_path / "edge", dimension),
+            embedder=SimpleNamespace(dimension=DIM),  # type: ignore[arg-type]
+        )
+        yield engines.shared
+        engines.release()
+        return
     else:
         opened = QdrantServerStore.connect(
             url=os.environ["QDRANT_URL"],
@@ -154,3 +168,22 @@ def test_similarity_of_chosen_points(store: VectorStore) -> None:
     expected = sum(a * b for a, b in zip(_vector(1), points[3].dense, strict=True))
     assert abs(scores[points[1].id] - 1.0) < 1e-4 and abs(scores[points[3].id] - expected) < 1e-4
     assert store.similarity(_vector(1), []) == {}
+
+
+def test_a_vector_of_another_size_is_refused(store: VectorStore) -> None:
+    store.upsert(_points())
+    wrong = [*_vector(1), 0.5]
+    for call in (
+        lambda: store.upsert([Point(point_id("src-x", 0, "m1", "c1"), wrong, keyword_vector("x"), {})]),
+        lambda: store.nearest(wrong, 3),
+        lambda: store.similarity(wrong, [_points()[0].id]),
+    ):
+        with pytest.raises(StoreError, match="does not fit this vector store"):
+            call()
+    assert count(store) == 4
+
+
+def test_an_engine_failure_reaches_the_caller_as_a_store_error(store: VectorStore) -> None:
+    bad = Point("not-a-uuid", _vector(0), keyword_vector("x"), {"source_id": "s"})
+    with pytest.raises(StoreError):
+        store.upsert([bad])

@@ -1,15 +1,17 @@
 """Between the async MCP server and the blocking core: threads, progress, cancellation, error text."""
 
+import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Literal, TypeVar
 
 import anyio
 import anyio.from_thread
 import anyio.to_thread
 
-from joeladr.errors import Interrupted, JoeladrError
+from joeladr.errors import Interrupted, InvalidRequest, JoeladrError
 from joeladr.redact import redact
 from joeladr.timecode import timestamp
 
@@ -47,6 +49,30 @@ async def run_blocking(work: Callable[[], T], cancel: threading.Event) -> T:
         raise
     assert phase[0] == "running"
     return result  # type: ignore[return-value]  # runner returned work()'s value
+
+
+class TakingTurns:
+    """A lock that threads get in the order they asked for it (a plain lock lets the thread that just
+    released it take it again at once: one session's long ingest would starve the others)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._issued = 0
+        self._serving = 0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._changed:
+            ticket = self._issued
+            self._issued += 1
+            while self._serving != ticket:
+                self._changed.wait()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._serving += 1
+                self._changed.notify_all()
 
 
 class ProgressBridge:
@@ -98,9 +124,50 @@ def describe(stage: str, completed: float, total: float | None) -> str:
     return f"{stage} {int(completed)}{of} chunks" if stage == "embed" else f"{stage} {completed:g}{of}"
 
 
-def error_text(exc: JoeladrError) -> str:
-    """What the CLI prints for ``exc``: ``error: <first line>`` and ``hint: ...``, secrets masked."""
-    lines = [f"error: {exc.message.splitlines()[0] if exc.message else 'error'}"]
+def error_text(exc: JoeladrError, names: Mapping[str, str] | None = None) -> str:
+    """``error: <first line>`` and ``hint: ...``, secrets masked, in a tool's words: a request's field by its
+    argument name (``names``), and the CLI commands and flags a hint suggests as tools and arguments."""
+    message = exc.message
+    if isinstance(exc, InvalidRequest):
+        message = f"{(names or {}).get(exc.field, exc.field)} {exc.problem}"
+    lines = [f"error: {message.splitlines()[0] if message else 'error'}"]
     if exc.hint:
-        lines.append(f"hint: {exc.hint}")
+        lines.append(f"hint: {for_agents(exc.hint)}")
     return redact("\n".join(lines))
+
+
+TOOLS = {  # `joeladr COMMAND` in a hint -> the tool an agent calls instead
+    "adr list": "list_adrs",
+    "adr show": "show_adr",
+    "adr status": "set_adr_status",
+    "adr lint": "lint_adrs",
+    "adr new": "new_adr",
+    "sources": "list_sources",
+    "search": "search_evidence",
+    "ingest": "ingest",
+    "evaluate": "evaluate_adr",
+    "finding": "curate_finding",
+    "decide": "decide",
+}
+ADR_TOOLS = {"show_adr", "set_adr_status", "evaluate_adr", "curate_finding", "decide"}
+_COMMAND = re.compile(r"`?joeladr ((?:adr )?[a-z]+)((?: [^`]*)?)`?")
+_FLAG = re.compile(r"--([a-z][a-z-]*)(?:[ =]([A-Z]\b|'[^']*'|\d+))?")
+
+
+def for_agents(hint: str) -> str:
+    """A hint written for the command line, told to an agent: ``run `joeladr evaluate 0064```
+    becomes ``call evaluate_adr (number 0064)``; ``pass --revise`` becomes ``pass revise``."""
+
+    def command(match: re.Match[str]) -> str:
+        tool = TOOLS.get(match.group(1))
+        if tool is None:
+            return match.group(0)
+        rest = match.group(2).strip()
+        number, _, flags = rest.partition(" ")
+        if number and not number.startswith("-") and tool in ADR_TOOLS:
+            rest = f"number={number} {flags}".strip()
+        args = _FLAG.sub(lambda m: m.group(1).replace("-", "_") + (f"={m.group(2)}" if m.group(2) else "=true"), rest)
+        return f"the {tool} tool" + (f" ({args})" if args else "")
+
+    text = _COMMAND.sub(command, hint)
+    return _FLAG.sub(lambda m: m.group(1).replace("-", "_") + (f"={m.group(2)}" if m.group(2) else "=true"), text)

@@ -1,12 +1,15 @@
 """``joeladr mcp``: the tools, resources and prompt an agent uses to go from talks to a decision.
 
-Every tool calls the same core function as the matching CLI command and returns its JSON.
-The embedder and the store stay open between calls (:class:`joeladr.engines.ResidentEngines`);
-the store is released when idle so CLI commands in the same workspace can run. The process
-is confined to the workspace (:mod:`joeladr.bounds`). Errors come back as tool errors with
-the CLI's line and hint.
+Each tool parses its arguments into the same request of :mod:`joeladr.app` as its CLI twin
+(``tests/test_parity.py`` checks it), runs it against the server's workspace and returns the
+result's JSON (with ``resource`` links added). The embedder and the store stay open between
+calls (:class:`joeladr.engines.ResidentEngines`); the store is released when idle so CLI
+commands in the same workspace can run. The process is confined to the workspace
+(:mod:`joeladr.bounds`). Errors come back as tool errors: one line and a hint, in the tools'
+own words (arguments, not CLI flags).
 """
 
+import contextlib
 import logging
 import signal
 import socket
@@ -14,27 +17,30 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import anyio
 import anyio.from_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, UnexpectedToolError
-from mcp_types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, CallToolResult, GetPromptResult, InputRequiredResult, TextContent, ToolAnnotations
 from mcp_types import Resource as MCPResource
-from pydantic import Field
+from pydantic import Field, StrictInt, StrictStr
 
 from joeladr import __version__, bounds
-from joeladr.agents.bridge import ProgressBridge, error_text, run_blocking
+from joeladr.agents.bridge import ProgressBridge, TakingTurns, error_text, run_blocking
+from joeladr.app.evidence import FEED_LIMIT
+from joeladr.app.workspace import Progress, Request, Workspace
 from joeladr.engines import ResidentEngines
 from joeladr.errors import AdrNotFound, JoeladrError, UsageError
 from joeladr.redact import redact
-from joeladr.settings import Settings
+from joeladr.settings import MIN_SCORE, TOP_K, Settings
 
 if TYPE_CHECKING:
-    from joeladr.adr.model import Adr
-    from joeladr.adr.repo import AdrRepository
     from joeladr.evaluate.findings import Evaluation
+
+R = TypeVar("R")
 
 log = logging.getLogger("joeladr.agents")
 
@@ -48,7 +54,8 @@ search_evidence answers "what did the talks say about X, and where". Resources: 
 source://ID (the vault note with the transcript), evaluation://NNNN (the note the human curates)."""
 
 AdrNumber = Annotated[
-    int | str, Field(description="The ADR's number: 64, '0064' or 'ADR-0064' (list_adrs shows them).")
+    StrictInt | StrictStr,
+    Field(description="The ADR's number: 64, '0064' or 'ADR-0064', or its file name (list_adrs shows them)."),
 ]
 Ids = Annotated[list[str] | None, Field(description="Only these source ids (list_sources shows them).")]
 Options = Annotated[list[str] | None, Field(description="Option ids of the ADR, e.g. ['B'].")]
@@ -70,7 +77,29 @@ class JoeladrMCPServer(MCPServer[Any]):
         self.workspace = settings
         self.debug = debug
         self.engines = ResidentEngines(settings)
-        self.ingesting = anyio.Lock()  # one ingest at a time: whisper wants every core
+        self.ingesting = TakingTurns()  # one source at a time (whisper wants every core), sessions in turn
+
+    def execute(self, request: Request[R], *, progress: Progress | None = None) -> R:
+        """Run a request against the workspace (relative paths resolve against the workspace root)."""
+        workspace = Workspace(
+            self.workspace, self.engines, self.workspace.root, warn=_log_warning, ingest_turn=self.ingesting.turn
+        )
+        if progress is not None:
+            workspace.progress = progress
+        return workspace.run(request)
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        """A prompt, or an invalid-params error naming what is wrong (unknown prompt, missing argument)."""
+        prompt = self._prompt_manager.get_prompt(name)
+        if prompt is None:
+            known = ", ".join(p.name for p in self._prompt_manager.list_prompts())
+            raise MCPError(INVALID_PARAMS, f"unknown prompt '{name}' (prompts: {known})")
+        missing = [a.name for a in prompt.arguments or () if a.required and a.name not in (arguments or {})]
+        if missing:
+            raise MCPError(INVALID_PARAMS, f"prompt '{name}' needs the argument {', '.join(missing)}")
+        return await super().get_prompt(name, arguments, context)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
@@ -80,9 +109,10 @@ class JoeladrMCPServer(MCPServer[Any]):
         except UnexpectedToolError as exc:
             cause = exc.__cause__
             if isinstance(cause, JoeladrError):
-                text = error_text(cause)
+                text = error_text(cause, names=ARGUMENT_NAMES)
                 log.warning("%s: %s", name, text.replace("\n", " / "))
-                return _error_result(text, cause.message, cause.hint)
+                first, _, hint = text.partition("\nhint: ")
+                return _error_result(text, first.removeprefix("error: "), hint or None)
             if cause is None:
                 raise
             if self.debug:
@@ -95,6 +125,35 @@ class JoeladrMCPServer(MCPServer[Any]):
     async def list_resources(self) -> list[MCPResource]:
         listed = await super().list_resources()
         return listed + await anyio.to_thread.run_sync(self._workspace_resources)
+
+    async def run_stdio_async(self) -> None:
+        """Serve over stdio; a line that is not JSON-RPC gets a parse error back (the SDK would drop it)."""
+        import mcp_types as types
+        from mcp.server.stdio import stdio_server
+        from mcp.shared._context_streams import create_context_streams
+        from mcp.shared.message import SessionMessage
+
+        async with stdio_server() as (wire_in, write_stream):
+            to_server, read_stream = create_context_streams[SessionMessage | Exception](0)
+
+            async def answer_garbage() -> None:
+                async with to_server:
+                    async for item in wire_in:
+                        if isinstance(item, Exception):
+                            error = types.ErrorData(
+                                code=types.PARSE_ERROR, message="parse error: not a JSON-RPC message"
+                            )
+                            reply = types.JSONRPCError(jsonrpc="2.0", id=None, error=error)
+                            await write_stream.send(SessionMessage(reply))
+                            continue
+                        await to_server.send(item)
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(answer_garbage)
+                await self._lowlevel_server.run(
+                    read_stream, write_stream, self._lowlevel_server.create_initialization_options()
+                )
+                group.cancel_scope.cancel()
 
     def _workspace_resources(self) -> list[MCPResource]:
         from joeladr.adr.repo import AdrRepository
@@ -118,6 +177,13 @@ class JoeladrMCPServer(MCPServer[Any]):
                     _resource(f"evaluation://{adr.number_text}", f"{adr.label} evaluation", adr.title, "evaluation")
                 )
         return found
+
+
+ARGUMENT_NAMES = {"adr": "number"}  # a request's field -> the tools' argument, where they differ
+
+
+def _log_warning(message: str) -> None:
+    log.warning("%s", message)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -162,29 +228,27 @@ def build_server(settings: Settings, *, debug: bool = False) -> JoeladrMCPServer
 
 # -- evidence -------------------------------------------------------------------------------
 def _add_evidence_tools(server: JoeladrMCPServer) -> None:
-    settings, engines = server.workspace, server.engines
-
     @server.tool(annotations=READ_ONLY)
     def search_evidence(
         query: Annotated[str, Field(min_length=1, description="What you are looking for, in plain words.")],
-        limit: Annotated[int, Field(ge=1, le=50, description="How many passages.")] = 5,
+        limit: Annotated[int, Field(ge=TOP_K[0], le=TOP_K[1], strict=True, description="How many passages.")] = 5,
         source_ids: Ids = None,
     ) -> dict[str, Any]:
         """Find what the ingested talks say about something, and where: the best passages (hybrid
         vector + keyword search), each with its source, a link that opens the talk at that second
         (`url`), the time as text (`at`), the quote and a 0..1 score."""
-        from joeladr.retrieve import search
+        from joeladr.app.evidence import Search
 
-        hits = search(engines.store, engines.embedder, query, limit=limit, source_ids=source_ids)
-        return {"query": query, "hits": [_hit(h.to_json()) for h in hits]}
+        hits = server.execute(Search(query, limit, tuple(source_ids or ())))
+        return {"query": query, "hits": [h.to_json() | {"resource": f"source://{h.source_id}"} for h in hits]}
 
     @server.tool(annotations=READ_ONLY)
     def list_sources() -> dict[str, Any]:
         """The ingested talks: id, title, URL, duration, chunks, transcript origin and the vault note
         (read it, transcript included, as the resource `source://ID`)."""
-        from joeladr.catalog import Catalog
+        from joeladr.app.evidence import ListSources
 
-        records = Catalog(settings.home).all()
+        records = server.execute(ListSources())
         return {"sources": [r.to_json() | {"resource": f"source://{r.source_id}"} for r in records]}
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=True))
@@ -193,56 +257,46 @@ def _add_evidence_tools(server: JoeladrMCPServer) -> None:
         inputs: Annotated[
             list[str] | None,
             Field(
-                description="YouTube URLs or 11-character video ids, playlist URLs, other video URLs, or "
-                "media files inside the workspace."
+                description="YouTube URLs or 11-character video ids, playlist or feed URLs, other video URLs, "
+                "web pages, PDFs, GitHub repositories, or files inside the workspace."
             ),
         ] = None,
         adr: Annotated[
-            int | str | None, Field(description="Also ingest every video this ADR's Source Material names.")
+            StrictInt | StrictStr | None,
+            Field(description="Also ingest every source this ADR cites (Source Material, References, Links)."),
         ] = None,
         captions: Annotated[
             Literal["prefer", "only", "never"], Field(description="Reuse the video's own captions when it has them.")
         ] = "prefer",
         force: Annotated[bool, Field(description="Redo every stage even when cached.")] = False,
+        limit: Annotated[
+            int | None,
+            Field(ge=FEED_LIMIT[0], le=FEED_LIMIT[1], strict=True, description="At most N episodes of a podcast feed."),
+        ] = None,
     ) -> dict[str, Any]:
-        """Download, transcribe, embed and store talks, and write a vault note for each. Long-running:
+        """Bring sources into the evidence: talks (downloaded, transcribed), articles, docs pages, READMEs,
+        PDFs and podcast feeds (read as text); each is embedded, stored and given a vault note. Long-running:
         sends progress notifications (download bytes, transcription seconds, embedding chunks) when the
         request carries a progress token. Cancelling stops it at the next step; every finished stage
-        is cached, so ingesting again resumes. Already ingested talks come back unchanged, fast."""
-        from joeladr.ingest.run import ingest as run_ingest
-        from joeladr.ingest.run import sources_to_ingest
+        is cached, so ingesting again resumes. Already ingested sources come back unchanged, fast. With
+        `adr`, the citations it skips (other ADRs, private addresses) come back under `skipped`."""
+        from joeladr.app.evidence import Ingest
 
+        request = Ingest(tuple(inputs or ()), None if adr is None else str(adr), captions, force=force, limit=limit)
         cancel = threading.Event()
         bridge = ProgressBridge(_progress_sender(ctx), cancel)
 
         def work() -> dict[str, Any]:
-            refs = sources_to_ingest(settings, inputs or [], adr=None if adr is None else str(adr), cwd=settings.root)
-            run = run_ingest(
-                settings,
-                refs,
-                captions=captions,
-                force=force,
-                report=bridge,
-                embedder=engines.embedder,
-                store=lambda: engines.store,
-                adr=None if adr is None else str(adr),
-            )
-            if run.failures and not run.results:
-                raise run.failures[0].error
-            return run.to_json()
+            done = server.execute(request, progress=bridge)
+            if done.failed is not None:
+                raise done.failed
+            return done.to_json()
 
-        async with server.ingesting:
-            try:
-                return await run_blocking(work, cancel)
-            except anyio.get_cancelled_exc_class():
-                log.warning("ingest cancelled; the finished stages are cached: ingest again to resume")
-                raise
-
-
-def _hit(data: dict[str, Any]) -> dict[str, Any]:
-    from joeladr.timecode import timestamp
-
-    return data | {"at": timestamp(data["start"]), "resource": f"source://{data['source_id']}"}
+        try:
+            return await run_blocking(work, cancel)
+        except anyio.get_cancelled_exc_class():
+            log.warning("ingest cancelled; the finished stages are cached: ingest again to resume")
+            raise
 
 
 def _progress_sender(ctx: Context[Any, Any]) -> Callable[[float, str], None]:
@@ -257,13 +311,6 @@ def _progress_sender(ctx: Context[Any, Any]) -> Callable[[float, str], None]:
 
 # -- ADRs -----------------------------------------------------------------------------------
 def _add_adr_tools(server: JoeladrMCPServer) -> None:
-    settings = server.workspace
-
-    def repo() -> "AdrRepository":
-        from joeladr.adr.repo import AdrRepository
-
-        return AdrRepository.of(settings)
-
     @server.tool(annotations=READ_ONLY)
     def list_adrs(
         status: Annotated[str | None, Field(description="Only this status, e.g. 'proposed' or 'accepted'.")] = None,
@@ -271,32 +318,40 @@ def _add_adr_tools(server: JoeladrMCPServer) -> None:
     ) -> dict[str, Any]:
         """The ADRs of the workspace: number, title, status, date, tags, file (and `adr://NNNN` to read one).
         Files that cannot be read are listed under `skipped` with the reason."""
-        adrs, failures = repo().select(status, tag)
+        from joeladr.app.adrs import ListAdrs
+
+        listed = server.execute(ListAdrs(status, tag))
         return {
-            "adrs": [a.summary() | {"resource": f"adr://{a.number_text}"} for a in adrs],
-            "skipped": [{"file": f.path.name, "error": f.error.message} for f in failures],
+            "adrs": [a.summary() | {"resource": f"adr://{a.number_text}"} for a in listed.adrs],
+            "skipped": [{"file": f.path.name, "error": f.error.message} for f in listed.skipped],
         }
 
     @server.tool(annotations=READ_ONLY)
     def show_adr(number: AdrNumber) -> dict[str, Any]:
         """One ADR's structure: status, context, evaluation criteria (ids and questions), options (ids,
         titles, pros and cons), source material (the talks it names, ticked or not) and relations."""
-        adr = repo().get(str(number))
+        from joeladr.app.adrs import ShowAdr
+
+        adr = server.execute(ShowAdr(str(number)))
         return adr.to_json() | {"resource": f"adr://{adr.number_text}"}
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False))
     def new_adr(
         title: Annotated[str, Field(min_length=1, description="The decision's title.")],
         template: Annotated[
-            str | None, Field(description="joelclaw, madr or nygard (default: the workspace's setting).")
+            str | None,
+            Field(description="joelclaw, madr, madr2 or nygard (default: the folder's own template or style)."),
         ] = None,
+        status: Annotated[str | None, Field(description="Initial status (default: the folder's, else proposed).")] = (
+            None
+        ),
+        deciders: Annotated[str | None, Field(description="Who decides.")] = None,
     ) -> dict[str, Any]:
-        """Create the next-numbered ADR from a template (status proposed) and return it."""
-        from joeladr.adr.parse import load_adr
+        """Create the next-numbered ADR in the folder's own style and return it."""
+        from joeladr.app.adrs import NewAdr
 
-        path = repo().create(title, template or settings.adr_template)
-        adr = load_adr(path)
-        return adr.summary() | {"resource": f"adr://{adr.number_text}"}
+        created = server.execute(NewAdr(title, template, status, deciders))
+        return created.to_json() | {"resource": f"adr://{created.adr.number_text}"}
 
     @server.tool(annotations=WRITES_NOTES)
     def set_adr_status(
@@ -308,40 +363,36 @@ def _add_adr_tools(server: JoeladrMCPServer) -> None:
     ) -> dict[str, Any]:
         """Change an ADR's status, written in the file's own style (front matter, inline line or section).
         Use decide to record a decision: it also writes the why, the evidence and the matrix."""
-        from joeladr.adr.workflow import set_status
+        from joeladr.app.adrs import SetStatus
 
-        path, changed = set_status(repo(), str(number), status, allow_custom=custom)
-        return {"file": str(path), "status": status.strip().lower(), "changed": changed}
+        edited = server.execute(SetStatus(str(number), status, custom))
+        return {"file": str(edited.paths[0]), "status": edited.status, "changed": edited.changed}
 
     @server.tool(annotations=READ_ONLY)
     def lint_adrs() -> dict[str, Any]:
         """Check the ADR folder: numbering, the index, statuses, supersession links, broken links."""
-        from joeladr.adr.lint import lint
+        from joeladr.app.adrs import LintAdrs
 
-        issues = lint(repo())
-        errors = sum(i.severity == "error" for i in issues)
-        return {"issues": [i.to_json() for i in issues], "errors": errors, "warnings": len(issues) - errors}
+        return server.execute(LintAdrs()).to_json()
 
 
 # -- evaluation and decision ---------------------------------------------------------------------
 def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
-    settings, engines = server.workspace, server.engines
-
-    def adr_of(number: int | str) -> "Adr":
-        from joeladr.adr.repo import AdrRepository
-
-        return AdrRepository.of(settings).get(str(number))
-
     @server.tool(annotations=WRITES_NOTES)
     def evaluate_adr(
         number: AdrNumber,
-        top_k: Annotated[int | None, Field(ge=1, le=50, description="Findings per criterion (default 5).")] = None,
+        top_k: Annotated[
+            int | None, Field(ge=TOP_K[0], le=TOP_K[1], strict=True, description="Findings per criterion (default 5).")
+        ] = None,
         min_score: Annotated[
-            float | None, Field(ge=0, le=1, description="Relevance floor (default: calibrated per model, 0.35).")
+            float | None,
+            Field(
+                ge=MIN_SCORE[0], le=MIN_SCORE[1], description="Relevance floor (default: calibrated per model, 0.35)."
+            ),
         ] = None,
         weights: Annotated[
-            dict[str, Annotated[float, Field(ge=0)]] | None,
-            Field(description="Criterion id -> weight, e.g. {'supervision-model': 2}."),
+            dict[str, float] | None,
+            Field(description="Criterion id -> weight from 0 to 100, e.g. {'supervision-model': 2}."),
         ] = None,
         must_have: Annotated[list[str] | None, Field(description="Criterion ids an option must not fail.")] = None,
         source_ids: Ids = None,
@@ -350,21 +401,12 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
         criterion, pain point, counter-argument and option; the Pugh matrix (scores -2..+2 per option and
         criterion, from accepted findings), totals, winner, margin and sensitivity. Writes the evaluation
         note the human curates (`evaluation://NNNN`); their edits there are kept and read back."""
-        from joeladr.evaluate.run import evaluate
+        from joeladr.app.decisions import Evaluate
 
-        adr = adr_of(number)
-        result = evaluate(
-            settings,
-            adr,
-            engines.store,
-            engines.embedder,
-            top_k=top_k,
-            min_score=min_score,
-            source_ids=source_ids,
-            weights=weights,
-            must_have=must_have or [],
+        request = Evaluate(
+            str(number), top_k, min_score, tuple(source_ids or ()), dict(weights or {}), tuple(must_have or ())
         )
-        return _evaluation(result)
+        return _evaluation(server.execute(request))
 
     @server.tool(annotations=WRITES_NOTES)
     def curate_finding(
@@ -376,17 +418,22 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
         ] = None,
         supports: Options = None,
         weakens: Options = None,
-        note: Annotated[str | None, Field(description="A note kept beside the finding.")] = None,
+        note: Annotated[str | None, Field(description="A one-line note kept beside the finding.")] = None,
     ) -> dict[str, Any]:
         """Curate one finding, as the human would in the evaluation note: accept or reject it, say which
         options it supports or weakens, add a note; returns the evaluation rescored. Curation is the
         human's judgement: propose it, and record what they agree to."""
-        from joeladr.evaluate.curate import curate
+        from joeladr.app.decisions import Curate
 
-        result = curate(
-            settings, adr_of(number), finding_id, status=status, supports=supports, weakens=weakens, note=note
+        request = Curate(
+            str(number),
+            finding_id,
+            status,
+            tuple(supports) if supports is not None else None,
+            tuple(weakens) if weakens is not None else None,
+            note,
         )
-        return _evaluation(result)
+        return _evaluation(server.execute(request))
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True))
     def decide(
@@ -398,7 +445,11 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
         status: Annotated[Literal["accepted", "rejected", "deprecated"], Field(description="The ADR's status.")] = (
             "accepted"
         ),
+        supersedes: Annotated[
+            StrictInt | StrictStr | None, Field(description="An ADR this decision supersedes.")
+        ] = None,
         revise: Annotated[bool, Field(description="Replace an earlier decision (it stays visible).")] = False,
+        deciders: Annotated[str | None, Field(description="Who decided (comma-separated).")] = None,
         dry_run: Annotated[
             bool, Field(description="true (default): return the diff and write nothing. false: write the files.")
         ] = True,
@@ -407,22 +458,16 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
         why, consequences, quoted evidence with timestamp links, the matrix), a decision note and the ADR
         index. A decision is the human's call: by default this is a dry run returning the unified diff;
         show it to the human, and pass dry_run=false only when they have told you to write it."""
-        from joeladr.decide import plan_decision
+        from joeladr.app.decisions import Decide
+        from joeladr.decide import DecisionChoice
 
-        plan = plan_decision(settings, str(number), option=option, reason=reason, status=status, revise=revise)
-        if dry_run:
-            return plan.to_json()
-        return plan.to_json(written=plan.apply())
+        superseded = None if supersedes is None else str(supersedes)
+        choice = DecisionChoice(option, reason, status, superseded, revise, deciders)
+        return server.execute(Decide(str(number), choice, dry_run)).to_json()
 
 
 def _evaluation(result: "Evaluation") -> dict[str, Any]:
-    from joeladr.timecode import timestamp
-
     data = result.to_json()
-    for key in ("criteria", "pain_points", "counter_arguments", "option_findings"):
-        for target in data[key]:
-            for finding in target["findings"]:
-                finding["at"] = timestamp(finding["start"])
     return data | {"resource": f"evaluation://{data['adr']}"}
 
 
@@ -545,8 +590,67 @@ async def _serve_http(server: JoeladrMCPServer, listener: socket.socket) -> None
                     signal.signal(sig, handler)
 
     port = listener.getsockname()[1]
-    app = server.streamable_http_app(host="127.0.0.1")
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    sys.stderr.write(f"joeladr mcp: serving http://127.0.0.1:{port}/mcp\n")
+    settings = server.workspace
+    app = server.streamable_http_app(
+        host="127.0.0.1", max_sessions=settings.mcp_max_sessions, session_idle_timeout=settings.mcp_session_idle
+    )
+    token, where = http_token(settings)
+    config = uvicorn.Config(BearerToken(app, token), log_level="warning", lifespan="on")
+    sys.stderr.write(f"joeladr mcp: serving http://127.0.0.1:{port}/mcp (bearer token {where})\n")
     sys.stderr.flush()
     await Uvicorn(config).serve(sockets=[listener])
+
+
+def http_token(settings: Settings) -> tuple[str, str]:
+    """The bearer token every HTTP request must carry, and where the owner finds it.
+
+    ``[mcp] token`` / ``JOELADR_MCP_TOKEN`` when set; else a new random token at each start, written to
+    ``<home>/mcp-token`` readable by the owner alone (other local users cannot read it, so they cannot
+    drive this server: the port alone is not enough).
+    """
+    import os
+    import secrets
+
+    if settings.mcp_token:
+        return settings.mcp_token, "from JOELADR_MCP_TOKEN"
+    token = secrets.token_urlsafe(32)
+    path = settings.home / "mcp-token"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()  # a new file, so its mode is ours (never a file another user placed here)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(token + "\n")
+    return token, f"in {path}"
+
+
+class BearerToken:
+    """ASGI middleware: a request without ``Authorization: Bearer <token>`` gets 401 and reaches nothing."""
+
+    def __init__(self, app: Any, token: str) -> None:
+        self.app = app
+        self.expected = f"Bearer {token}".encode()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        import hmac
+
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"authorization", b"")
+        if hmac.compare_digest(given, self.expected):
+            await self.app(scope, receive, send)
+            return
+        body = b'{"error": "unauthorized: send the token of this joeladr mcp server as a bearer token"}'
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"www-authenticate", b'Bearer realm="joeladr mcp"'),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 from joeladr import __version__
 from joeladr.cli import adr, agents, evaluate, ingest, report
 from joeladr.cli.common import terminal_safe
-from joeladr.errors import JoeladrError
+from joeladr.errors import InvalidRequest, JoeladrError
 
 # typer's own errors (click's ClickException and UsageError: vendored by typer >= 0.26, click's before)
 _CLICK_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
@@ -34,7 +34,11 @@ class JoeladrGroup(TyperGroup):
         except JoeladrError as exc:
             if _debug(ctx):
                 _traceback(exc, exc.exit_code)
-            _fail(f"error: {exc.message}", exc.hint, exc.exit_code)
+            message = f"{cli_name(exc.field)} {exc.problem}" if isinstance(exc, InvalidRequest) else exc.message
+            _fail(f"error: {message}", exc.hint, exc.exit_code)
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(SIGPIPE_EXIT) from None
         except KeyboardInterrupt:
             _fail("interrupted", "run the same command again to resume", 130)
         except (typer.Exit, typer.Abort):
@@ -48,6 +52,31 @@ class JoeladrGroup(TyperGroup):
             if _debug(ctx):
                 _traceback(exc, 70)
             _fail(f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback", 70)
+
+
+ARGUMENTS = {"adr", "query", "title", "finding_id", "inputs", "old", "new", "a", "b", "status"}
+SPELLED = {"weights": "--weight", "source_ids": "--source", "must_have": "--must-have"}
+
+
+def cli_name(field: str) -> str:
+    """A request's field as the command line spells it: ``top_k`` -> ``--top-k``, ``adr`` -> ``ADR``."""
+    if field in ARGUMENTS:
+        return field.upper()
+    return SPELLED.get(field, "--" + field.replace("_", "-"))
+
+
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
+
+
+def _quiet_stdout() -> None:
+    """The reader went away (``joeladr adr list | head -1``): end quietly, as other Unix tools do, and
+    point stdout at /dev/null so the interpreter's last flush does not fail again."""
+    import contextlib
+    import os
+    import sys
+
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _debug(ctx: typer.Context) -> bool:
@@ -142,7 +171,16 @@ def init(
 
 
 def main() -> None:
-    app()
+    import sys
+
+    from joeladr.interrupt import stop_on_sigterm
+
+    stop_on_sigterm()  # SIGTERM stops long work as Ctrl-C does: at its next step, every finished stage cached
+    try:
+        app()
+    except BrokenPipeError:  # while typer itself printed (help, usage errors)
+        _quiet_stdout()
+        sys.exit(SIGPIPE_EXIT)
 
 
 if __name__ == "__main__":

@@ -1,22 +1,11 @@
-"""`joeladr adr ...`: thin commands over the ADR engine."""
+"""`joeladr adr ...`: parse into a request of :mod:`joeladr.app.adrs`, run it, print the result."""
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from joeladr.cli.common import JsonFlag, console, print_json, settings_of
-from joeladr.errors import UsageError
-
-if TYPE_CHECKING:
-    from joeladr.adr.repo import AdrRepository
-
-
-def _repo(ctx: typer.Context) -> "AdrRepository":
-    from joeladr.adr.repo import AdrRepository
-
-    settings = settings_of(ctx)
-    return AdrRepository.of(settings)
+from joeladr.cli.common import JsonFlag, console, echo, print_json, run, styled
 
 
 def new(
@@ -24,7 +13,7 @@ def new(
     title: Annotated[str, typer.Argument(help="The decision's title.")],
     template: Annotated[
         str | None,
-        typer.Option(help="joelclaw | madr | madr2 | nygard (default: the style of the folder's ADRs)."),
+        typer.Option(help="joelclaw | madr | madr2 | nygard (default: the folder's own template or style)."),
     ] = None,
     status: Annotated[str | None, typer.Option(help="Initial status (default: the folder's, else proposed).")] = None,
     deciders: Annotated[str | None, typer.Option(help="Who decides.")] = None,
@@ -33,9 +22,10 @@ def new(
 
     Example: joeladr adr new "Use Qdrant for vector search" --template madr
     """
-    settings = settings_of(ctx)
-    path = _repo(ctx).create(title, template, status=status, deciders=deciders, fallback_template=settings.adr_template)
-    typer.echo(str(path))
+    from joeladr.app.adrs import NewAdr
+
+    created = run(ctx, NewAdr(title, template, status, deciders))
+    echo(str(created.path))
 
 
 def list_(
@@ -48,18 +38,20 @@ def list_(
 
     Example: joeladr adr list --status proposed --json
     """
-    adrs, failures = _repo(ctx).select(status, tag)
+    from joeladr.app.adrs import ListAdrs
+
+    listed = run(ctx, ListAdrs(status, tag))
     if as_json:
-        print_json([a.summary() for a in adrs])
+        print_json(listed.to_json())
     else:
         from rich.table import Table
 
         table = Table("ADR", "Title", "Status", "Date", box=None, header_style="bold")
-        for adr in adrs:
+        for adr in listed.adrs:
             table.add_row(adr.number_text, adr.title, adr.status or "-", adr.date or "-")
         console().print(table)
-    for failure in failures:
-        typer.echo(f"warning: skipped {failure.path.name}: {failure.error.message}", err=True)
+    for failure in listed.skipped:
+        echo(f"warning: skipped {failure.path.name}: {failure.error.message}", err=True)
 
 
 def show(
@@ -69,39 +61,41 @@ def show(
 
     Example: joeladr adr show 0064 --json
     """
-    adr = _repo(ctx).get(number)
+    from joeladr.app.adrs import ShowAdr
+
+    adr = run(ctx, ShowAdr(number))
     if as_json:
         print_json(adr.to_json())
         return
     out = console()
-    out.print(f"[bold]{adr.label}: {adr.title}[/bold]  ({adr.status or 'no status'}, {adr.date or 'no date'})")
-    out.print(f"[dim]{adr.path}[/dim]")
+    out.print(
+        styled((f"{adr.label}: {adr.title}", "bold"), f"  ({adr.status or 'no status'}, {adr.date or 'no date'})")
+    )
+    out.print(styled((str(adr.path), "dim")))
     if adr.criteria:
-        out.print("\n[bold]Criteria[/bold]")
+        out.print(styled("\n", ("Criteria", "bold")))
         for c in adr.criteria:
-            must = " [red](must-have)[/red]" if c.must_have else ""
-            out.print(f"  {c.name}{must}: {c.question}", markup=True)
+            out.print(styled(f"  {c.name}", (" (must-have)", "red") if c.must_have else "", f": {c.question}"))
     if adr.options:
-        out.print("\n[bold]Options[/bold]")
+        out.print(styled("\n", ("Options", "bold")))
         for o in adr.options:
             out.print(f"  {o.id}. {o.title}")
     if adr.sources:
-        out.print("\n[bold]Sources[/bold]")
+        out.print(styled("\n", ("Sources", "bold")))
         for s in adr.sources:
-            box = "x" if s.done else " "
-            out.print(f"  \\[{box}] {s.url}")
-    relations = [
-        ("supersedes", adr.supersedes),
-        ("superseded by", adr.superseded_by),
-        ("amends", adr.amends),
-        ("amended by", adr.amended_by),
-        ("related", adr.related),
-    ]
+            out.print(f"  [{'x' if s.done else ' '}] {s.url}")
     if adr.deciders:
-        out.print(f"\n[bold]Deciders[/bold]: {', '.join(adr.deciders)}", markup=True)
+        out.print(styled("\n", ("Deciders", "bold"), f": {', '.join(adr.deciders)}"))
+    relations = [
+        ("Supersedes", adr.supersedes),
+        ("Superseded by", adr.superseded_by),
+        ("Amends", adr.amends),
+        ("Amended by", adr.amended_by),
+        ("Related", adr.related),
+    ]
     for name, values in relations:
         if values:
-            out.print(f"\n[bold]{name.capitalize()}[/bold]: " + ", ".join(f"ADR-{v}" for v in values))
+            out.print(styled("\n", (name, "bold"), ": " + ", ".join(f"ADR-{v}" for v in values)))
 
 
 def status_(
@@ -114,10 +108,10 @@ def status_(
 
     Example: joeladr adr status 0064 accepted
     """
-    from joeladr.adr.workflow import set_status
+    from joeladr.app.adrs import SetStatus
 
-    path, changed = set_status(_repo(ctx), number, value, allow_custom=custom)
-    typer.echo(f"{'updated' if changed else 'unchanged'} {path}")
+    edited = run(ctx, SetStatus(number, value, custom))
+    echo(f"{'updated' if edited.changed else 'unchanged'} {edited.paths[0]}")
 
 
 def supersede(
@@ -129,10 +123,10 @@ def supersede(
 
     Example: joeladr adr supersede 0064 0114
     """
-    from joeladr.adr.workflow import supersede as do_supersede
+    from joeladr.app.adrs import Supersede
 
-    for path in do_supersede(_repo(ctx), old, new):
-        typer.echo(f"updated {path}")
+    for path in run(ctx, Supersede(old, new)).paths:
+        echo(f"updated {path}")
 
 
 def link(
@@ -144,10 +138,10 @@ def link(
 
     Example: joeladr adr link 0064 0037
     """
-    from joeladr.adr.workflow import link as do_link
+    from joeladr.app.adrs import Link
 
-    for path in do_link(_repo(ctx), a, b):
-        typer.echo(f"updated {path}")
+    for path in run(ctx, Link(a, b)).paths:
+        echo(f"updated {path}")
 
 
 def index(ctx: typer.Context) -> None:
@@ -155,10 +149,10 @@ def index(ctx: typer.Context) -> None:
 
     Example: joeladr adr index
     """
-    from joeladr.adr.workflow import update_index
+    from joeladr.app.adrs import WriteIndex
 
-    path, changed = update_index(_repo(ctx))
-    typer.echo(f"{'updated' if changed else 'unchanged'} {path}")
+    edited = run(ctx, WriteIndex())
+    echo(f"{'updated' if edited.changed else 'unchanged'} {edited.paths[0]}")
 
 
 def graph(
@@ -171,20 +165,16 @@ def graph(
 
     Example: joeladr adr graph --format dot -o adrs.dot
     """
-    from joeladr.adr.graph import to_dot, to_mermaid
+    from joeladr.app.adrs import DrawGraph
 
-    renderers = {"mermaid": to_mermaid, "dot": to_dot}
-    if fmt not in renderers:
-        raise UsageError(f"unknown graph format '{fmt}'", hint="use mermaid or dot")
-    adrs, _ = _repo(ctx).load_all()
-    text = renderers[fmt](adrs, mentions)
+    text = run(ctx, DrawGraph(fmt, mentions))
     if output:
         from joeladr.atomic import atomic_write_text
 
         atomic_write_text(output, text)
-        typer.echo(f"wrote {output}")
+        echo(f"wrote {output}")
     else:
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 def lint_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
@@ -192,17 +182,16 @@ def lint_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     Example: joeladr adr lint --json
     """
-    from joeladr.adr.lint import has_errors, lint
+    from joeladr.app.adrs import LintAdrs
 
-    issues = lint(_repo(ctx))
+    linted = run(ctx, LintAdrs())
     if as_json:
-        print_json([i.to_json() for i in issues])
+        print_json([i.to_json() for i in linted.issues])
     else:
-        for issue in issues:
-            typer.echo(f"{issue.severity}: [{issue.code}] {issue.message}")
-        errors = sum(i.severity == "error" for i in issues)
-        typer.echo(f"{errors} errors, {len(issues) - errors} warnings")
-    if has_errors(issues):
+        for issue in linted.issues:
+            echo(f"{issue.severity}: [{issue.code}] {issue.message}")
+        echo(f"{linted.errors} errors, {len(linted.issues) - linted.errors} warnings")
+    if linted.errors:
         raise typer.Exit(1)
 
 

@@ -1,17 +1,22 @@
-"""What every command group shares: the settings of this run, output helpers, common options."""
+"""What every command group shares: the workspace of this run, output helpers, common options.
+
+Every string that comes from a file, a talk or the web is printed as text, never as rich markup:
+the console below parses no markup, and styles are applied with :class:`rich.text.Text` spans.
+"""
 
 import json
-import math
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from joeladr.text import CONTROL_CHARACTERS, strip_controls
 
 if TYPE_CHECKING:
+    from joeladr.app.workspace import Progress, Request, Workspace
     from joeladr.settings import Settings
+
+R = TypeVar("R")
 
 
 def settings_of(ctx: typer.Context) -> "Settings":
@@ -23,6 +28,20 @@ def settings_of(ctx: typer.Context) -> "Settings":
         obj["settings"] = resolve_settings(overrides=obj.get("overrides"))
     settings: Settings = obj["settings"]
     return settings
+
+
+def workspace_of(ctx: typer.Context, progress: "Progress | None" = None) -> "Workspace":
+    """The workspace for this command: engines opened on demand, warnings printed as they come."""
+    from joeladr.app.workspace import Workspace
+
+    return Workspace.for_command(
+        settings_of(ctx), progress=progress, warn=lambda message: echo(f"warning: {message}", err=True)
+    )
+
+
+def run(ctx: typer.Context, request: "Request[R]", progress: "Progress | None" = None) -> R:
+    """Run one request against this run's workspace (the one call every command makes)."""
+    return workspace_of(ctx, progress).run(request)
 
 
 def terminal_safe(text: str) -> str:
@@ -41,40 +60,32 @@ def print_json(data: Any) -> None:
 
 
 def console(*, stderr: bool = False) -> Any:
-    """A rich console whose every string (printed or in a table cell) loses control characters first."""
+    """A rich console that parses no markup (``[/b]`` in a title is text) and strips control characters."""
     from rich.console import Console
 
     class SafeConsole(Console):
         def render_str(self, text: str, **options: Any) -> Any:
+            options["markup"] = False
+            options["emoji"] = False
             return super().render_str(terminal_safe(text), **options)
 
-    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False)
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False, markup=False, emoji=False)
 
 
-def in_range(low: float, high: float) -> Callable[[Any, Any, Any], Any]:
-    """An option callback: the number must be finite and within low..high (else one usage line)."""
+def styled(*parts: str | tuple[str, Any]) -> Any:
+    """A line of text with styles (``("Winner", "bold")``): each part is text, never markup."""
+    from rich.text import Text
 
-    def check(ctx: Any, param: Any, value: Any) -> Any:
-        if value is None:
-            return value
-        try:
-            fits = math.isfinite(value) and low <= value <= high
-        except OverflowError:  # an int too large for a float
-            fits = False
-        if not fits:
-            shown = str(value) if len(str(value)) <= 24 else str(value)[:21] + "..."
-            raise typer.BadParameter(f"must be from {low:g} to {high:g}, not {shown}")
-        return value
-
-    return check
+    return Text.assemble(
+        *((terminal_safe(p), "") if isinstance(p, str) else (terminal_safe(p[0]), p[1]) for p in parts)
+    )
 
 
-def stamp(seconds: float, url: str | None) -> str:
-    """A timestamp as rich markup: a terminal link to that second when there is a URL."""
-    from joeladr.timecode import timestamp
+def stamp(at: str, url: str | None) -> tuple[str, Any]:
+    """A place in a source (``12:34``) as a styled part: a terminal link to it when there is a URL."""
+    from rich.style import Style
 
-    text = timestamp(seconds)
-    return f"[link={url}]{text}[/link]" if url else text
+    return (at, Style(link=url)) if url else (at, "")
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

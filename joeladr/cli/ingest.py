@@ -1,4 +1,4 @@
-"""`joeladr ingest`, `joeladr search`, `joeladr sources`."""
+"""`joeladr ingest`, `joeladr search`, `joeladr sources`: requests of :mod:`joeladr.app.evidence`, progress bars."""
 
 import time
 from pathlib import Path
@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from joeladr.cli.common import JsonFlag, console, echo, in_range, print_json, settings_of, stamp
-from joeladr.settings import TOP_K
+from joeladr.cli.common import JsonFlag, console, echo, print_json, run, stamp, styled
 
 STILL_SECONDS = 3.0  # a download that has not moved for this long shows how long it has been stalled
 
@@ -86,7 +85,11 @@ def ingest(
         list[str] | None, typer.Argument(help="YouTube URLs or ids, playlists, other URLs, local files.")
     ] = None,
     adr: Annotated[
-        str | None, typer.Option("--adr", help="Ingest every video this ADR's Source Material names.")
+        str | None,
+        typer.Option("--adr", help="Also ingest every source this ADR cites (Source Material, References, Links)."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="At most N episodes of a podcast feed, newest first (1-1000).")
     ] = None,
     captions: Annotated[str, typer.Option(help="prefer | only | never: reuse the video's own captions.")] = "prefer",
     word_timestamps: Annotated[bool, typer.Option("--word-timestamps", help="Keep per-word times.")] = False,
@@ -110,47 +113,43 @@ def ingest(
 
     Example: joeladr ingest https://youtu.be/JvBT4XBdoUE ./talk.m4a
     """
-    from joeladr.ingest.run import ingest as run_ingest
-    from joeladr.ingest.run import sources_to_ingest
+    from joeladr.app.evidence import Ingest
     from joeladr.redact import redact
 
-    settings = settings_of(ctx)
-    refs = sources_to_ingest(settings, inputs or [], adr=adr, allow_file_urls=allow_file_urls)
+    request = Ingest(
+        tuple(inputs or ()),
+        adr,
+        captions,
+        word_timestamps,
+        force,
+        cookies,
+        cookies_from_browser,
+        allow_file_urls,
+        vocabulary,
+        limit,
+    )
     with RichReport(quiet or as_json) as report:
-        run = run_ingest(
-            settings,
-            refs,
-            captions=captions,
-            word_timestamps=word_timestamps,
-            force=force,
-            cookies=cookies,
-            cookies_from_browser=cookies_from_browser,
-            allow_file_urls=allow_file_urls,
-            report=report,
-            adr=adr,
-            vocabulary=vocabulary,
-            warn=lambda message: echo(f"warning: {message}", err=True),
-        )
-    results, failures = run.results, run.failures
+        done = run(ctx, request, progress=report)
     if as_json:
-        print_json(run.to_json())
+        print_json(done.to_json())
     else:
-        for result in results:
+        for result in done.results:
             what = ", ".join(result.steps) if result.steps else "unchanged"
             echo(f"{result.title}: {result.chunks} chunks ({result.transcript_origin}; {what}) -> {result.note}")
-        for failure in failures:
+        for skipped in done.skipped:
+            echo(f"skipped {skipped.target} ({skipped.reason})", err=True)
+        for failure in done.failures:
             echo(redact(f"error: {failure.input}: {failure.error.message}"), err=True)
-    if failures and not results:
-        first = failures[0].error
-        raise typer.Exit(first.exit_code)
-    if failures:
+    if done.failed is not None:
+        raise typer.Exit(done.failed.exit_code)
+    if done.failures:
         raise typer.Exit(1)
 
 
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="What you are looking for, in your words.")],
-    limit: Annotated[int, typer.Option(help="How many passages, 1-100.", callback=in_range(*TOP_K))] = 5,
+    limit: Annotated[int, typer.Option(help="How many passages, 1-100.")] = 5,
     source: Annotated[list[str] | None, typer.Option(help="Only this source id (repeatable).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -158,22 +157,16 @@ def search(
 
     Example: joeladr search "supervisor restarts a crashed process" --limit 3
     """
-    from joeladr.engines import make_query_embedder, opened_store
-    from joeladr.retrieve import search as do_search
+    from joeladr.app.evidence import Search
 
-    settings = settings_of(ctx)
-    embedder = make_query_embedder(settings)
-    with opened_store(settings, embedder.dimension) as store:
-        hits = do_search(store, embedder, query, limit=limit, source_ids=source)
+    hits = run(ctx, Search(query, limit, tuple(source or ())))
     if as_json:
         print_json([h.to_json() for h in hits])
         return
     out = console()
-    from rich.markup import escape
-
     for hit in hits:
-        out.print(f"[bold]{escape(hit.title)}[/bold]  {stamp(hit.start, hit.url)}  [dim]{hit.score:.3f}[/dim]")
-        out.print(f"  {escape(hit.text)}\n")
+        out.print(styled((hit.title, "bold"), "  ", stamp(hit.at, hit.url), (f"  {hit.score:.3f}", "dim")))
+        out.print(f"  {hit.text}\n")
 
 
 def sources(ctx: typer.Context, as_json: JsonFlag = False) -> None:
@@ -181,18 +174,17 @@ def sources(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     Example: joeladr sources --json
     """
-    from joeladr.catalog import Catalog
-    from joeladr.timecode import timestamp
+    from joeladr.app.evidence import ListSources
 
-    records = Catalog(settings_of(ctx).home).all()
+    records = run(ctx, ListSources())
     if as_json:
         print_json([r.to_json() for r in records])
         return
     from rich.table import Table
 
-    table = Table("Source", "Title", "Duration", "Chunks", "Transcript", "Ingested", box=None, header_style="bold")
+    table = Table("Source", "Kind", "Title", "Length", "Chunks", "Text", "Ingested", box=None, header_style="bold")
     for r in records:
-        table.add_row(r.source_id, r.title, timestamp(r.duration), str(r.chunks), r.transcript, r.ingested)
+        table.add_row(r.source_id, r.kind, r.title, r.length, str(r.chunks), r.transcript, r.ingested)
     console().print(table)
 
 

@@ -1,11 +1,11 @@
-"""`joeladr report`."""
+"""`joeladr report`: the :class:`joeladr.app.decisions.Report` request."""
 
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from joeladr.cli.common import JsonFlag, print_json, settings_of
+from joeladr.cli.common import JsonFlag, echo, print_json, run
 
 
 def report(
@@ -15,6 +15,9 @@ def report(
         Path | None,
         typer.Option("--out", "-o", help="Write the page here (a file, or a folder). Default: beside the notes."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --out file that joeladr did not write.")
+    ] = False,
     open_page: Annotated[bool, typer.Option("--open", help="Open the page in the browser.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
@@ -25,16 +28,15 @@ def report(
 
     Example: joeladr report 0064 --open
     """
-    from joeladr.report.page import write_report
+    from joeladr.app.decisions import Report
 
-    settings = settings_of(ctx)
-    result = write_report(settings, adr, out)
+    result = run(ctx, Report(adr, out, force))
     if as_json:
         print_json(result.to_json())
     else:
         for chart in result.charts:
-            typer.echo(f"chart  {chart}")
-        typer.echo(f"{'wrote' if result.changed else 'unchanged'} {result.path}")
+            echo(f"chart  {chart}")
+        echo(f"{'wrote' if result.changed else 'unchanged'} {result.path}")
     if open_page:
         import webbrowser
 

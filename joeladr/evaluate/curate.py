@@ -9,7 +9,7 @@ from joeladr.adr.model import Adr
 from joeladr.errors import EvaluationError, UsageError
 from joeladr.evaluate.findings import Evaluation
 from joeladr.evaluate.note import FINDING_LINE, Status, edit_finding_line
-from joeladr.evaluate.run import note_path_for, update_note
+from joeladr.evaluate.run import ChartHook, note_path_for, update_note
 from joeladr.markdown import split_lines
 from joeladr.settings import Settings
 
@@ -25,6 +25,7 @@ def curate(
     supports: Sequence[str] | None = None,
     weakens: Sequence[str] | None = None,
     note: str | None = None,
+    charts: ChartHook | None = None,
 ) -> Evaluation:
     """Edit one finding's line in the evaluation note and rescore, in one write (no retrieval, no models)."""
     if not FINDING_ID.fullmatch(finding_id):
@@ -67,4 +68,4 @@ def curate(
             )
         return "".join(lines)
 
-    return update_note(settings, adr, edit=edit)
+    return update_note(settings, adr, edit=edit, charts=charts)

@@ -9,6 +9,7 @@ from typing import Any
 from joeladr.adr.model import Adr
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.targets import Target
+from joeladr.location import Location, place
 
 
 @dataclass
@@ -27,6 +28,12 @@ class Finding:
     supports: list[str] = field(default_factory=list)
     weakens: list[str] = field(default_factory=list)
     note: str = ""
+    location: Location | None = None  # where a document's passage is (None: a talk's, at ``start`` seconds)
+
+    @property
+    def at(self) -> str:
+        """Where the quote is, as a reader says it: ``12:34`` in a talk, ``page 4`` or ``§ Heading`` in a document."""
+        return place(self.start, self.location)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -36,13 +43,14 @@ class Finding:
             "url": self.url,
             "start": self.start,
             "end": self.end,
+            "at": self.at,
             "text": self.text,
             "score": round(self.score, 4),
             "status": self.status,
             "supports": self.supports,
             "weakens": self.weakens,
             "note": self.note,
-        }
+        } | ({"location": self.location.to_json()} if self.location else {})
 
     def record(self) -> dict[str, Any]:
         """What the evaluation state keeps of a retrieved finding (curation lives in the note)."""
@@ -56,7 +64,7 @@ class Finding:
             "end": self.end,
             "text": self.text,
             "score": self.score,
-        }
+        } | ({"location": self.location.to_json()} if self.location else {})
 
 
 @dataclass

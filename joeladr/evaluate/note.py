@@ -28,7 +28,7 @@ from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.targets import Target
 from joeladr.markdown import split_lines
-from joeladr.timecode import timestamp
+from joeladr.text import strip_controls
 from joeladr.vault.blocks import block, blocks, escape_inline, merge_properties, replace_blocks, safe_url
 
 Status = Literal["pending", "accepted", "rejected"]
@@ -269,7 +269,7 @@ def charts_block(adr: Adr, embeds: str) -> str:
 def finding_line(finding: Finding) -> str:
     source = f"[[{finding.note_name}]]" if finding.note_name else escape_inline(finding.title)
     url = safe_url(finding.url)
-    stamp = f"[{timestamp(finding.start)}]({url})" if url else f"`{timestamp(finding.start)}`"
+    stamp = f"[{escape_inline(finding.at)}]({url})" if url else f"`{strip_controls(finding.at).replace('`', '')}`"
     quote = escape_inline(finding.text).replace("::", ":\u200b:")
     return f"- [ ] {source} {stamp} “{quote}” ({finding.score:.2f}) ^{finding.id}"
 

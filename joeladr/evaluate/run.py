@@ -4,6 +4,12 @@
 edits a line through :func:`update_note`; ``decide`` reads :func:`current_evaluation`,
 which writes nothing. The note is the user's: what they ticked, rejected and annotated
 there is what gets scored.
+
+The note lists findings by id; what each finding *is* (its source, time, quote and score) is
+kept beside the note in the vault, ``ADR-NNNN evaluation.json`` (:func:`state_path_for`), so a
+teammate who clones the ADRs and the vault gets the same matrix with the same curated findings,
+whether or not they have the cache. A line whose finding that file does not know is reported,
+never dropped silently from the matrix.
 """
 
 from __future__ import annotations
@@ -11,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from joeladr.adr.model import Adr
 from joeladr.atomic import Snapshot, atomic_write_text, read_text
-from joeladr.cache import read_entry, write_entry
+from joeladr.cache import read_entry
 from joeladr.catalog import Catalog
 from joeladr.embed import Embedder
 from joeladr.errors import EvaluationError, WriteConflict
@@ -24,13 +30,25 @@ from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.note import FindingMark, NoteContent, TargetSettings, finish_note, merge_findings
 from joeladr.evaluate.targets import Target, targets_of
 from joeladr.faults import checkpoint
+from joeladr.location import Location, link_to
 from joeladr.locking import workspace_lock
-from joeladr.report.view import load_view
 from joeladr.retrieve import find_passages, relevance_floor, trim_quotes
 from joeladr.settings import Settings
 from joeladr.store import VectorStore
-from joeladr.timecode import time_link
-from joeladr.vault.charts import plan_charts, refresh_charts
+
+STATE_FORMAT = "joeladr-evaluation"
+
+
+class ChartHook(Protocol):
+    """The note's charts, drawn by the report package (passed in, so evaluate never imports it)."""
+
+    def embeds(self, evaluation: Evaluation) -> str:
+        """The note's charts block: an embed per chart (cheap: nothing is drawn)."""
+        ...
+
+    def refresh(self, evaluation: Evaluation) -> None:
+        """Draw the chart files, after the note is written (a failure is the hook's to report)."""
+        ...
 
 
 def note_path_for(settings: Settings, adr: Adr) -> Path:
@@ -38,7 +56,43 @@ def note_path_for(settings: Settings, adr: Adr) -> Path:
 
 
 def state_path_for(settings: Settings, adr: Adr) -> Path:
+    """What each finding of the note is (source, time, quote, score), beside the note: it travels with the vault."""
+    return settings.decisions_dir / f"{adr.label} evaluation.json"
+
+
+def _cached_state_path(settings: Settings, adr: Adr) -> Path:
+    """Where joeladr 0.1 kept the same, in the cache (read when the vault has none yet)."""
     return settings.home / "evaluations" / f"{adr.label}.json"
+
+
+def read_state(settings: Settings, adr: Adr) -> dict[str, Any]:
+    """The finding records and the ids ever listed; empty when there are none yet."""
+    import json
+
+    path = state_path_for(settings, adr)
+    if path.exists():
+        try:
+            data = json.loads(read_text(path))
+        except ValueError as exc:
+            raise EvaluationError(
+                f"{path} is not valid JSON: {exc}",
+                hint="restore it from git (it holds what each finding of the note is), or delete it and evaluate again",
+                path=path,
+            ) from None
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            raise EvaluationError(f"{path} is not joeladr's evaluation record", path=path)
+        return {"findings": dict(data.get("findings") or {}), "known": list(data.get("known") or [])}
+    legacy = read_entry(_cached_state_path(settings, adr))
+    return legacy if isinstance(legacy, dict) else {}
+
+
+def _write_state(settings: Settings, adr: Adr, state: dict[str, Any]) -> None:
+    import json
+
+    data = {"format": STATE_FORMAT, "version": 1, "adr": adr.label, **state}
+    atomic_write_text(
+        state_path_for(settings, adr), json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    )
 
 
 class Unread:
@@ -102,11 +156,12 @@ def retrieve(
                     source_id=passage.source_id,
                     title=passage.title,
                     note_name=notes.get(passage.source_id),
-                    url=time_link(passage.url, passage.video_id, quote.start),
+                    url=link_to(passage.url, passage.video_id, quote.start, quote.location, quote.text),
                     start=quote.start,
                     end=quote.end,
                     text=quote.text,
                     score=passage.score,
+                    location=quote.location,
                 )
             )
     messages = [
@@ -138,11 +193,12 @@ def evaluate(
     source_ids: Sequence[str] | None = None,
     weights: Mapping[str, float] | None = None,
     must_have: Sequence[str] = (),
+    charts: ChartHook | None = None,
 ) -> Evaluation:
     """What ``joeladr evaluate`` does: :func:`retrieve`, then :func:`update_note` (which scores)."""
-    _check_criteria_names(adr, [*(weights or {}), *must_have])  # before the retrieval, not after
+    check_criteria_names(adr, [*(weights or {}), *must_have])  # before the retrieval, not after
     found = retrieve(settings, adr, store, embedder, top_k=top_k, min_score=min_score, source_ids=source_ids)
-    return update_note(settings, adr, found, weights=weights, must_have=must_have)
+    return update_note(settings, adr, found, weights=weights, must_have=must_have, charts=charts)
 
 
 def update_note(
@@ -153,29 +209,26 @@ def update_note(
     weights: Mapping[str, float] | None = None,
     must_have: Sequence[str] = (),
     edit: Callable[[str], str] | None = None,
+    charts: ChartHook | None = None,
 ) -> Evaluation:
     """Step 2: merge new findings (and ``edit``, a change to the note's text) into the note; score; write.
 
     Holds the workspace lock from reading to writing, so two writers never lose each other's
     edit; if another program (the user's editor) saves the note in between, the merge starts
-    again from their version.
+    again from their version. ``charts`` (weights and must-haves are checked by the caller's
+    request) adds the chart embeds to the note and draws the files once the note is written.
     """
-    _check_criteria_names(adr, [*(weights or {}), *must_have])
-    for name, value in (weights or {}).items():
-        if problem := mx.weight_problem(value):
-            raise EvaluationError(f"the weight of {name} {problem}")
+    check_criteria_names(adr, [*(weights or {}), *must_have])
     targets = targets_of(adr)
     note_path = note_path_for(settings, adr)
-    state_path = state_path_for(settings, adr)
     with workspace_lock(settings):
-        state = read_entry(state_path) or {}
+        state = read_state(settings, adr)
         records: dict[str, dict[str, Any]] = dict(state.get("findings", {}))
         fresh = retrieved.findings if retrieved else {}
         for target_findings in fresh.values():
             for finding in target_findings:
                 records[finding.id] = finding.record()
         known = set(state.get("known", []))
-        catalog = Catalog(settings.home)
         for _attempt in range(3):
             existing = read_text(note_path) if note_path.exists() else None
             start = edit(existing) if edit is not None and existing is not None else existing
@@ -183,8 +236,7 @@ def update_note(
                 start, adr, targets, fresh, known=known, weights=weights, must_have=must_have, where=str(note_path)
             )
             evaluation = score(adr, targets, content, records, note_path)
-            view = load_view(evaluation, catalog)
-            text = finish_note(text, evaluation, str(note_path), plan_charts(settings, view).embeds())
+            text = finish_note(text, evaluation, str(note_path), charts.embeds(evaluation) if charts else "")
             if text == existing:
                 break
             checkpoint("merged")
@@ -200,11 +252,12 @@ def update_note(
             )
         listed = known | {f.id for fs in evaluation.findings.values() for f in fs}
         new_state = {"findings": records, "known": sorted(listed)}
-        if new_state != state:
-            write_entry(state_path, new_state)
-        refresh_charts(settings, view)  # after the note and the state: a chart that fails to draw loses no curation
+        if new_state != state or not state_path_for(settings, adr).exists():
+            _write_state(settings, adr, new_state)
+        if charts is not None:
+            charts.refresh(evaluation)  # after the note and the state: a chart that fails to draw loses no curation
     if retrieved:
-        evaluation.messages = list(retrieved.messages)
+        evaluation.messages = [*retrieved.messages, *evaluation.messages]
     return evaluation
 
 
@@ -213,7 +266,7 @@ def current_evaluation(settings: Settings, adr: Adr, *, note: str | Unread | Non
     ``note``: the note's text when the caller has read it already (None: there is no note)."""
     targets = targets_of(adr)
     note_path = note_path_for(settings, adr)
-    state = read_entry(state_path_for(settings, adr)) or {}
+    state = read_state(settings, adr)
     if isinstance(note, Unread):
         note = read_text(note_path) if note_path.exists() else None
     known = set(state.get("known", []))
@@ -231,6 +284,7 @@ def score(
     """Step 3: the findings as the note marks them, and the matrix their curation implies."""
     options = [o.id for o in adr.options]
     findings = {t.id: _findings_for(t, content.marks.get(t.id, []), records) for t in targets}
+    unknown = [m for t in targets for m in content.marks.get(t.id, []) if m.id not in records]
     criteria = [t.id for t in targets if t.kind == "criterion"]
     settings = {c: content.settings.get(c) or TargetSettings() for c in criteria}
     matrix = mx.build(
@@ -240,7 +294,12 @@ def score(
         {c: derived_scores(findings[c], settings[c], options) for c in criteria},
         [c for c in criteria if settings[c].must_have],
     )
-    return Evaluation(adr, note_path, list(targets), findings, matrix)
+    messages = [
+        f"{note_path.name}, line {mark.line + 1}: joeladr has no record of finding {mark.id} "
+        f"(not in {note_path.with_suffix('.json').name}), so it is not scored"
+        for mark in unknown
+    ]
+    return Evaluation(adr, note_path, list(targets), findings, matrix, messages)
 
 
 def derived_scores(findings: Sequence[Finding], settings: TargetSettings, options: Sequence[str]) -> dict[str, int]:
@@ -259,7 +318,7 @@ def _findings_for(target: Target, marks: list[FindingMark], records: Mapping[str
     for mark in marks:
         record = records.get(mark.id)
         if record is None:
-            continue  # a line the user copied from elsewhere: nothing known about it
+            continue  # reported by score(): a line copied from elsewhere, or a record file lost
         found.append(
             Finding(
                 id=mark.id,
@@ -276,12 +335,14 @@ def _findings_for(target: Target, marks: list[FindingMark], records: Mapping[str
                 supports=mark.supports,
                 weakens=mark.weakens,
                 note=mark.note,
+                location=Location.from_json(record.get("location")),
             )
         )
     return sorted(found, key=lambda f: (-f.score, f.source_id, f.start))
 
 
-def _check_criteria_names(adr: Adr, names: Sequence[str]) -> None:
+def check_criteria_names(adr: Adr, names: Sequence[str]) -> None:
+    """Refuse a weight or must-have for a criterion the ADR does not have."""
     criterion_ids = {c.id for c in adr.criteria}
     for name in names:
         if name not in criterion_ids:

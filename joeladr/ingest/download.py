@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from joeladr import interrupt
 from joeladr.errors import DownloadError, UsageError
 from joeladr.ingest.inputs import SourceRef, scheme_problem, source_id_for
 
@@ -53,6 +54,7 @@ class RemoteMedia:
     info: dict[str, Any]
     video_id: str | None = None
     links: tuple[str, ...] = ()  # every URL its metadata says it will be fetched from (checked before download)
+    known: dict[str, Any] = field(default_factory=dict)  # metadata that beats the download's (a feed episode's title)
 
 
 @dataclass
@@ -63,7 +65,33 @@ class Downloaded:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-class Downloader(Protocol):
+@dataclass(frozen=True)
+class Fetched:
+    """A web resource read whole (a page, a PDF, a feed), or only its first bytes when it turned out to be media."""
+
+    url: str  # where it was read from, after redirects
+    content_type: str  # the media type the server gave, lower case, without parameters ("" when none)
+    body: bytes
+    complete: bool  # False: only the first HEAD_BYTES were read
+
+
+class HttpStatusError(DownloadError):
+    """The server answered with an error status (``status``)."""
+
+    def __init__(self, message: str, status: int, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+
+
+class Fetcher(Protocol):
+    def fetch(self, url: str, *, keep: Callable[[str, bytes], bool]) -> Fetched:
+        """Read ``url`` under the download bounds; ``keep(content_type, first_bytes)`` says whether to read on."""
+        ...
+
+
+class Downloader(Fetcher, Protocol):
+    """Reads media (and, as a :class:`Fetcher`, pages, PDFs and feeds) under the same bounds."""
+
     def resolve(self, ref: SourceRef) -> list[RemoteMedia]:
         """The videos behind a URL (a playlist gives each entry) with their metadata."""
         ...
@@ -81,14 +109,16 @@ class DownloadLimits:
     max_mb: int = 2048  # the ceiling when the duration is unknown
     stall_seconds: float = 30.0  # abandon a read that brings less than PIECE bytes in this long
     headroom_mb: int = 8
+    max_entries: int = 500  # a playlist or page listing more is refused ([ingest] max_entries)
 
     @classmethod
     def of(cls, settings: Settings) -> DownloadLimits:
-        """The limits the ``[download]`` settings give."""
+        """The limits the ``[download]`` settings (and ``[ingest] max_entries``) give."""
         return cls(
             max_kbps=settings.download_max_kbps,
             max_mb=settings.download_max_mb,
             stall_seconds=settings.download_stall_seconds,
+            max_entries=settings.ingest_max_entries,
         )
 
     def ceiling(self, duration: float | None) -> int:
@@ -101,6 +131,15 @@ class DownloadLimits:
 
 PIECE = 64 * 1024  # a read is done in pieces this size, each under the stall timer
 PAGE_CEILING = 64_000_000  # web pages and playlists read while resolving an input
+HEAD_BYTES = 8192  # what a fetch reads before deciding whether the rest is a document
+HTTP_STATUS = {  # what a refusal means to the reader of one line
+    401: "asks for a login (HTTP 401)",
+    402: "is behind a paywall (HTTP 402)",
+    403: "refuses access (HTTP 403: a login, a paywall or a bot check)",
+    404: "was not found (HTTP 404)",
+    410: "is gone (HTTP 410)",
+    429: "refuses to answer now: too many requests (HTTP 429)",
+}
 
 
 class _Stop(Exception):
@@ -399,7 +438,12 @@ class YtDlpDownloader:
         if ref.kind == "file":
             raise UsageError("local files are not downloaded")
         logger = _Logger()
-        options = self._options(logger) | {"extract_flat": "in_playlist", "noplaylist": ref.kind == "youtube"}
+        most = self.limits.max_entries
+        options = self._options(logger) | {
+            "extract_flat": "in_playlist",
+            "noplaylist": ref.kind == "youtube",
+            "playlistend": most + 1,  # one more than allowed tells us the list is too long, without reading it all
+        }
         guard: _Guard | None = None
         try:
             with self._session(options, min(PAGE_CEILING, self.limits.ceiling(None))) as (ydl, guard):
@@ -414,17 +458,63 @@ class YtDlpDownloader:
         entries = info.get("entries")
         if entries is None:
             return [_remote(info, ref.url)]
-        found = []
-        for entry in entries:
+        page = str(info.get("webpage_url") or ref.url)
+        found: dict[str, RemoteMedia] = {}
+        for number, entry in enumerate(entries, 1):
+            if number > most:
+                listed = info.get("playlist_count") or entry.get("n_entries")
+                count = f"{listed:,}" if isinstance(listed, int) and listed > most else f"more than {most:,}"
+                raise UsageError(
+                    f"{ref.url} lists {count} entries; one ingest takes at most {most:,} (see [ingest] max_entries)",
+                    hint="raise [ingest] max_entries, or ingest the entries you want by their own URLs",
+                )
             if not entry:
                 continue  # private or deleted entries come back empty
             url = entry.get("url") or entry.get("webpage_url")
             if not url:
                 continue
-            found.append(_remote(entry, url))
+            media = _remote(entry, url, page=page)
+            found.setdefault(media.url, media)  # an entry listed twice is ingested (and named) once
         if not found:
             raise DownloadError(f"{ref.url} lists no videos that can be fetched")
-        return found
+        return list(found.values())
+
+    def fetch(self, url: str, *, keep: Callable[[str, bytes], bool]) -> Fetched:
+        """Read a page, PDF or feed through the same guard as media (schemes after redirects, the page
+        ceiling, the stall timeout); only the first bytes when ``keep`` says the rest is not wanted."""
+        guard: _Guard | None = None
+        try:
+            with self._session(
+                self._options(_Logger()), min(PAGE_CEILING, self.limits.ceiling(None)), progress=_no_progress
+            ) as (ydl, guard):
+                response = ydl.urlopen(url)
+                try:
+                    final = str(getattr(response, "url", None) or url)
+                    problem = scheme_problem(final, allow_file_urls=self.allow_file_urls)
+                    if problem:
+                        raise UsageError(f"{url} leads to {final}, which {problem}")
+                    kind = str(response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                    head = response.read(HEAD_BYTES)
+                    if len(head) < HEAD_BYTES or not keep(kind, head):
+                        return Fetched(final, kind, head, len(head) < HEAD_BYTES)
+                    return Fetched(final, kind, head + response.read(), True)
+                finally:
+                    with contextlib.suppress(Exception):
+                        response.close()
+        except UsageError:
+            raise
+        except Exception as exc:
+            if guard is not None and guard.stopped:
+                raise DownloadError(f"cannot read {url}: {guard.stopped}") from None
+            status = getattr(exc, "status", None)
+            if isinstance(status, int):
+                said = HTTP_STATUS.get(status, f"answered HTTP {status}")
+                raise HttpStatusError(f"{url} {said}", status) from None
+            elsewhere = re.search(r"No connection adapters were found for '([^']+)'", str(exc))
+            if elsewhere:  # the HTTP client refused to follow a redirect off the web
+                refused = scheme_problem(elsewhere.group(1)) or "is not an http(s) URL"
+                raise DownloadError(f"{url} redirects to {elsewhere.group(1)}, which {refused}") from None
+            raise DownloadError(f"cannot read {url}: {_clean(str(exc))}") from None
 
     def download(self, media: RemoteMedia, folder: Path, *, captions: bool, progress: ProgressFn) -> Downloaded:
 
@@ -434,6 +524,7 @@ class YtDlpDownloader:
         guard: _Guard | None = None
 
         def hook(status: dict[str, Any]) -> None:
+            interrupt.check()  # a stop asked for (SIGTERM) ends the download here; the partial file resumes
             if status.get("status") in ("downloading", "finished"):
                 total = status.get("total_bytes") or status.get("total_bytes_estimate")
                 downloaded = float(status.get("downloaded_bytes") or 0)
@@ -488,6 +579,10 @@ class YtDlpDownloader:
         return Downloaded(path, captions_path, kind if captions_path else None, metadata(result))
 
 
+def _no_progress(stage: str, completed: float, total: float | None) -> None:
+    """A fetch shows no bar, but is held to the sizes servers announce as a download is."""
+
+
 def _duration(info: dict[str, Any]) -> float | None:
     try:
         value = float(info.get("duration") or 0)
@@ -503,7 +598,9 @@ def _remove_partial(folder: Path) -> None:
                 leftover.unlink()
 
 
-def _remote(info: dict[str, Any], url: str) -> RemoteMedia:
+def _remote(info: dict[str, Any], url: str, *, page: str | None = None) -> RemoteMedia:
+    """One video; ``page``: the playlist or page it is an entry of. An entry with no page of its own (a
+    <video> on a page) is named by its own media URL, not the page's."""
     extractor = str(info.get("extractor_key") or info.get("ie_key") or "generic")
     video_id = str(info.get("id") or "")
     webpage = str(info.get("webpage_url") or url)
@@ -511,9 +608,8 @@ def _remote(info: dict[str, Any], url: str) -> RemoteMedia:
     source_id = source_id_for(extractor, video_id, webpage if not youtube else video_id)
     formats = [f.get("url") for f in info.get("formats") or [] if isinstance(f, dict)]
     links = tuple(dict.fromkeys(str(u) for u in (url, info.get("url"), info.get("webpage_url"), *formats) if u))
-    return RemoteMedia(
-        source_id, webpage if info.get("_type") != "url" else url, dict(info), video_id if youtube else None, links
-    )
+    named = url if info.get("_type") == "url" or (page is not None and webpage == page) else webpage
+    return RemoteMedia(source_id, named, dict(info), video_id if youtube else None, links)
 
 
 def _caption_choice(info: dict[str, Any]) -> tuple[str | None, str]:

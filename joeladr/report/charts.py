@@ -242,6 +242,7 @@ def timeline_chart(view: ReportView) -> ChartData:
                 "duration": max(source.duration, 1.0),
                 "marks": marks,
             }
+            | ({"unit": "paragraph"} if source.document else {})  # a document's positions count paragraphs
         )
     counts = {s: sum(f.status == s for f in view.findings()) for s in STATUS_ORDER}
     alt_text = (
@@ -257,10 +258,10 @@ def render_svg(chart: ChartData) -> str:
     """The chart drawn as an SVG document (altair builds the Vega-Lite spec, vl-convert draws it)."""
     import vl_convert
 
-    spec = _BUILDERS[chart.name](chart.data)
     try:
+        spec = _BUILDERS[chart.name](chart.data)
         svg: str = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])  # data is inline: fetch nothing
-    except Exception as exc:  # vl-convert raises plain ValueErrors from its JavaScript engine
+    except Exception as exc:  # altair's validation and vl-convert's JavaScript engine raise their own errors
         raise ReportError(f"cannot draw the {chart.name} chart: {exc}") from exc
     # Vega resolves a mark's link against its loader's base URL; every link a chart draws is to a place
     # in the page (``#f-...``), so only the fragment is kept
@@ -383,11 +384,16 @@ def _timeline_spec(data: dict[str, Any]) -> dict[str, Any]:
     for track in data["tracks"]:
         hours = track["duration"] >= 3600
         fmt = "%H:%M:%S" if hours else "%M:%S"
+        label = (
+            "'¶ ' + (floor(datum.value) + 1)"
+            if track.get("unit") == "paragraph"
+            else f"utcFormat(datum.value * 1000, '{fmt}')"
+        )
         x = alt.X(
             "second:Q",
             scale=alt.Scale(domain=[0, track["duration"]], nice=False),
             title=None,
-            axis=alt.Axis(labelExpr=f"utcFormat(datum.value * 1000, '{fmt}')", tickCount=8, grid=False),
+            axis=alt.Axis(labelExpr=label, tickCount=8, grid=False),
         )
         y = alt.Y("row:N", sort=data["rows"], scale=alt.Scale(domain=data["rows"]), title=None)
         lanes = (

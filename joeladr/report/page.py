@@ -1,4 +1,4 @@
-"""`joeladr report`: the decision as one self-contained HTML page (jinja2, autoescaped).
+"""The report page: the decision as one self-contained HTML page (jinja2, autoescaped).
 
 The page holds everything it shows: its style, its script, its charts (inline SVG). It
 loads nothing, from anywhere, until the reader presses play on a quote: then a YouTube
@@ -13,37 +13,19 @@ import base64
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from joeladr import __version__
 from joeladr.adr.model import Adr
-from joeladr.adr.repo import AdrRepository
 from joeladr.atomic import atomic_write_text, read_text
-from joeladr.catalog import Catalog
-from joeladr.decide import refresh_decision_note_charts
 from joeladr.errors import ReportError
-from joeladr.evaluate.run import note_path_for, update_note
 from joeladr.report.charts import charts_of, signed, verdict
-from joeladr.report.view import ReportView, load_view
+from joeladr.report.view import ReportView
 from joeladr.settings import Settings
-from joeladr.vault.charts import chart_path, plan_charts, refresh_charts
 
 YOUTUBE_EMBED = "https://www.youtube-nocookie.com"
-
-
-@dataclass
-class Report:
-    """What ``joeladr report`` wrote: the page, whether it changed, and the vault's chart files."""
-
-    path: Path
-    changed: bool
-    charts: list[Path] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"report": str(self.path), "changed": self.changed, "charts": [str(p) for p in self.charts]}
 
 
 def report_path_for(settings: Settings, adr: Adr) -> Path:
@@ -51,35 +33,53 @@ def report_path_for(settings: Settings, adr: Adr) -> Path:
     return settings.decisions_dir / f"{adr.label} report.html"
 
 
-def write_report(settings: Settings, ref: str, out: Path | None = None) -> Report:
-    """Bring the evaluation note and the vault charts up to date, then write the page (only if it changed)."""
-    adr = AdrRepository.of(settings).get(ref)
-    if not note_path_for(settings, adr).exists():
-        raise ReportError(
-            f"{adr.label} has not been evaluated yet: there is no evaluation to show",
-            hint=f"run `joeladr evaluate {adr.number_text}` first",
-        )
-    path = _target(out, report_path_for(settings, adr))
-    evaluation = update_note(settings, adr)  # the note's matrix and charts, after edits made in Obsidian
-    view = load_view(evaluation, Catalog(settings.home))
-    charts = refresh_charts(settings, view)
-    refresh_decision_note_charts(settings, adr, plan_charts(settings, view).embeds())
-    html = render_page(view, charts)
-    old = read_text(path) if path.is_file() else None
-    if old != html:
-        atomic_write_text(path, html)
-    return Report(path, old != html, [chart_path(settings, view.label, name) for name in charts])
+GENERATOR = re.compile(r'<meta name="generator" content="joeladr[ "]')
 
 
-def _target(out: Path | None, default: Path) -> Path:
+def page_target(settings: Settings, out: Path | None, default: Path, *, force: bool = False) -> Path:
+    """Where to write the page: ``out`` (a file, or a folder to put it in), else ``default``.
+
+    Never a Markdown file or anything in the ADR folder (an ADR, the index, a note), and never an
+    existing file that is not a page joeladr wrote, unless ``force``.
+    """
     if out is None:
         return default
     out = out.expanduser()
     if out.is_dir():
-        return out / default.name
+        out = out / default.name
     if not out.parent.is_dir():
         raise ReportError(f"cannot write {out}: the folder {out.parent} does not exist", path=out)
+    resolved = out.resolve()
+    if resolved.suffix.lower() in (".md", ".markdown") or resolved.is_relative_to(settings.adr_dir.resolve()):
+        raise ReportError(
+            f"refusing to write the report over {out}: it is an ADR or a note",
+            hint="give --out a .html path outside the ADR folder",
+            path=out,
+        )
+    if out.exists() and not force and not _written_by_joeladr(out):
+        raise ReportError(
+            f"refusing to overwrite {out}: it is not a report joeladr wrote",
+            hint="choose another --out path, or pass --force to replace it",
+            path=out,
+        )
     return out
+
+
+def _written_by_joeladr(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return bool(GENERATOR.search(head))
+
+
+def write_page(path: Path, html: str) -> bool:
+    """Write the page if it changed; return whether it did."""
+    old = read_text(path) if path.is_file() else None
+    if old != html:
+        atomic_write_text(path, html)
+    return old != html
 
 
 def render_page(view: ReportView, charts: Mapping[str, str]) -> str:

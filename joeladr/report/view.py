@@ -16,6 +16,7 @@ from joeladr.catalog import Catalog, SourceRecord
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.targets import Target
+from joeladr.location import Location, link_to, place
 from joeladr.timecode import timestamp
 
 PlayKind = Literal["youtube", "media", "link", "none"]
@@ -57,10 +58,12 @@ class FindingView:
     start: float
     end: float
     play: Play
+    location: Location | None = None  # a document's passage (None: a talk's)
 
     @property
     def time(self) -> str:
-        return timestamp(self.start)
+        """Where the quote is: ``12:34`` in a talk, ``page 4`` or ``§ Heading`` in a document."""
+        return place(self.start, self.location)
 
     @property
     def mark(self) -> str:
@@ -104,10 +107,12 @@ class SourceView:
     channel: str | None
     link: str | None  # the talk's page (or its file) for a plain link
     note_name: str | None
+    extent: str | None = None  # a document's length (``6 pages``); a talk's is its duration
+    document: bool = False  # positions along it count paragraphs, not seconds
 
     @property
     def length(self) -> str:
-        return timestamp(self.duration)
+        return self.extent or timestamp(self.duration)
 
 
 @dataclass(frozen=True)
@@ -207,11 +212,22 @@ def _sources(evaluation: Evaluation, by_id: Mapping[str, SourceRecord]) -> tuple
         record = by_id.get(source_id)
         latest = max(f.end for f in mine)
         if record is None:
-            views.append(SourceView(source_id, mine[0].title, latest, None, None, mine[0].note_name))
+            document = any(f.location is not None for f in mine)
+            extent = f"{int(latest)} paragraphs" if document else None
+            views.append(SourceView(source_id, mine[0].title, latest, None, None, mine[0].note_name, extent, document))
             continue
         link = _page_link(record)
         views.append(
-            SourceView(source_id, record.title, max(record.duration, latest), record.channel, link, record.note_name)
+            SourceView(
+                source_id,
+                record.title,
+                max(record.duration, latest),
+                record.channel,
+                link,
+                record.note_name,
+                record.length if record.is_document else None,
+                record.is_document,
+            )
         )
     return tuple(sorted(views, key=lambda v: (v.title.lower(), v.source_id)))
 
@@ -242,12 +258,19 @@ def _finding_view(finding: Finding, target: Target, record: SourceRecord | None,
         start=finding.start,
         end=finding.end,
         play=play_for(finding, record, download),
+        location=finding.location,
     )
 
 
 def play_for(finding: Finding, record: SourceRecord | None, download: Path | None) -> Play:
-    """Where the quote plays: YouTube by embed, a local or downloaded file in a media element, else a link."""
+    """Where the quote plays: YouTube by embed, a local or downloaded file in a media element, else a link
+    (a document's passage opens at its page, heading or words; a local document as a file:// link)."""
     start = int(finding.start)
+    if finding.location is not None:
+        href = finding.url
+        if href is None and record is not None and record.url and Path(record.url).is_absolute():
+            href = link_to(Path(record.url).as_uri(), None, finding.start, finding.location, finding.text)
+        return Play("link", start, href) if href else Play("none", start)
     downloaded = download.resolve().as_uri() if download is not None else None
     element: Literal["audio", "video"] = "audio" if download and download.suffix.lower() in AUDIO_SUFFIXES else "video"
     if record is not None and record.video_id:

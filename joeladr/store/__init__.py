@@ -8,15 +8,21 @@ settings in :mod:`joeladr.engines`; nothing here imports either adapter.
 A point has a dense vector (cosine), a BM25 sparse vector (IDF applied by the store)
 and a payload. Point ids are deterministic UUIDs of (source, chunk, model, chunking),
 so re-ingesting the same thing writes the same points. Every payload records the
-embedding model; a store holding another model's vectors refuses new ones
-(:func:`check_model`). Fusing dense and keyword results is retrieval's business
-(:mod:`joeladr.retrieve`), not the store's.
+embedding model; the ingest pipeline asks :func:`check_model` before it adds vectors, so one
+store never mixes two models (the store itself does not look at payloads). Fusing dense and
+keyword results is retrieval's business (:mod:`joeladr.retrieve`), not the store's.
+
+What every implementation does alike (the contract test runs them all):
+- a vector of another size than the store's is refused with :class:`StoreError`
+  (:func:`check_dimension`), before the engine sees it;
+- ``source_ids`` of ``None`` or ``[]`` means every source;
+- every failure of the engine reaches the caller as :class:`StoreError`, one line, no raw body.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -76,6 +82,27 @@ class VectorStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def check_dimension(vector: Sequence[float], dimension: int) -> None:
+    """Refuse a vector that does not fit the store (``dimension`` numbers)."""
+    if len(vector) != dimension:
+        raise StoreError(
+            f"a vector of {len(vector)} numbers does not fit this vector store ({dimension})",
+            hint="use the store's embedding model, or point JOELADR_HOME or the collection elsewhere",
+        )
+
+
+def all_pages(fetch: Callable[[Any], tuple[Iterable[Any], Any]]) -> dict[str, dict[str, Any]]:
+    """Point id -> payload over every page of a scroll (``fetch(offset)`` returns records and the next offset)."""
+    found: dict[str, dict[str, Any]] = {}
+    offset = None
+    while True:
+        records, offset = fetch(offset)
+        for record in records:
+            found[str(record.id)] = dict(record.payload or {})
+        if offset is None:
+            return found
 
 
 def check_model(store: VectorStore, model: str, probe: list[float]) -> None:

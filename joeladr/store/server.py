@@ -15,13 +15,14 @@ from typing import Any
 
 from joeladr.errors import StoreError
 from joeladr.redact import redact, redact_url
-from joeladr.store import DENSE, SPARSE, Hit, Point, SparseVector
+from joeladr.store import DENSE, SPARSE, Hit, Point, SparseVector, all_pages, check_dimension
 
 
 class QdrantServerStore:
-    def __init__(self, client: Any, collection: str) -> None:
+    def __init__(self, client: Any, collection: str, dimension: int) -> None:
         self.client = client
         self.collection = collection
+        self.dimension = dimension
 
     @classmethod
     def connect(
@@ -48,7 +49,7 @@ class QdrantServerStore:
                 with warnings.catch_warnings():  # "api key over http": the user chose the URL
                     warnings.simplefilter("ignore")
                     client = QdrantClient(url=url, api_key=api_key, timeout=timeout)
-            store = cls(client, collection)
+            store = cls(client, collection, dimension)
             store._ensure_collection(dimension, shard_number, replication_factor, local=bool(location or path))
         except StoreError:
             raise
@@ -87,17 +88,27 @@ class QdrantServerStore:
 
         if not points:
             return
-        structs = [
-            models.PointStruct(
-                id=p.id,
-                vector={DENSE: p.dense, SPARSE: models.SparseVector(indices=p.sparse.indices, values=p.sparse.values)},
-                payload=p.payload,
-            )
-            for p in points
-        ]
-        self._call(lambda: self.client.upsert(self.collection, structs, wait=True))
+        for point in points:
+            check_dimension(point.dense, self.dimension)
+
+        def write() -> None:
+            structs = [
+                models.PointStruct(
+                    id=p.id,
+                    vector={
+                        DENSE: p.dense,
+                        SPARSE: models.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
+                    },
+                    payload=p.payload,
+                )
+                for p in points
+            ]
+            self.client.upsert(self.collection, structs, wait=True)
+
+        self._call(write)
 
     def nearest(self, dense: list[float], limit: int, source_ids: Sequence[str] | None = None) -> list[Hit]:
+        check_dimension(dense, self.dimension)
         return self._query(dense, DENSE, limit, source_ids)
 
     def keyword(self, sparse: SparseVector, limit: int, source_ids: Sequence[str] | None = None) -> list[Hit]:
@@ -120,6 +131,7 @@ class QdrantServerStore:
     def similarity(self, dense: list[float], ids: Sequence[str]) -> dict[str, float]:
         from qdrant_client import models
 
+        check_dimension(dense, self.dimension)
         if not ids:
             return {}
         flt = models.Filter(must=[models.HasIdCondition(has_id=list(ids))])
@@ -131,19 +143,12 @@ class QdrantServerStore:
         return {str(p.id): float(p.score) for p in response.points}
 
     def source_points(self, source_id: str) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        offset = None
         flt = _source_filter([source_id])
-        while True:
-            records, offset = self._call(
-                lambda at=offset: self.client.scroll(
-                    self.collection, scroll_filter=flt, limit=1000, offset=at, with_payload=True
-                )
+        return all_pages(
+            lambda at: self._call(
+                lambda: self.client.scroll(self.collection, scroll_filter=flt, limit=1000, offset=at, with_payload=True)
             )
-            for record in records:
-                found[str(record.id)] = dict(record.payload or {})
-            if offset is None:
-                return found
+        )
 
     def delete(self, ids: Sequence[str]) -> None:
         from qdrant_client import models

@@ -115,7 +115,8 @@ def escape_inline(text: str) -> str:
     text = strip_controls(text).replace("\\", "\\\\")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace("[", "\\[").replace("]", "\\]").replace("%%", "%\u200b%")
-    text = re.sub(r"^([#>\-*+=|`~]|\d+[.)])", r"\\\1", text.strip())
+    text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text.strip())  # "1. x" is not a list item: "1\. x"
+    text = re.sub(r"^([#>\-*+=|`~])", r"\\\1", text)
     return text
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from joeladr.atomic import atomic_write_text
+from joeladr.catalog import Catalog
 from joeladr.errors import ReportError
+from joeladr.evaluate.findings import Evaluation
 from joeladr.report.charts import ChartData, charts_of, inert_svg, render_svg
-from joeladr.report.view import ReportView
+from joeladr.report.view import ReportView, load_view
 from joeladr.settings import Settings
 
 NAMES = ("matrix", "sensitivity", "timeline")
@@ -80,6 +83,32 @@ def refresh_charts(settings: Settings, view: ReportView) -> dict[str, str]:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
     return drawn
+
+
+@dataclass
+class NoteCharts:
+    """The evaluation note's charts (:class:`joeladr.evaluate.run.ChartHook`): the embeds the note carries, and
+    the files drawn once the note is written. A chart that cannot be drawn is a warning (``warn``), never a
+    failed command after the note was written."""
+
+    settings: Settings
+    warn: Callable[[str], None]
+    _last: tuple[Evaluation, ReportView] | None = field(default=None, repr=False)
+
+    def view(self, evaluation: Evaluation) -> ReportView:
+        """What the charts draw for ``evaluation`` (built once per evaluation)."""
+        if self._last is None or self._last[0] is not evaluation:
+            self._last = (evaluation, load_view(evaluation, Catalog(self.settings.home)))
+        return self._last[1]
+
+    def embeds(self, evaluation: Evaluation) -> str:
+        return plan_charts(self.settings, self.view(evaluation)).embeds()
+
+    def refresh(self, evaluation: Evaluation) -> None:
+        try:
+            refresh_charts(self.settings, self.view(evaluation))
+        except ReportError as exc:
+            self.warn(f"the charts were not drawn: {exc.message} (the note is written; `joeladr report` retries)")
 
 
 def stamp_of(path: Path) -> str | None:
