@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from joeladr.adr.fields import status_phrase
 from joeladr.cli import app
 from tests.tools import adr, adr_tools, run
 
@@ -58,13 +57,12 @@ def _joeladr_edges(folder: Path) -> set[tuple[int, int, str]]:
 def _adr_tools_status(project: Path, number: int) -> str | None:
     """The status as adr-tools keeps it, in the Status section lines its `_adr_status` prints (what its `adr
     generate graph` reads): superseded when one says `Superseded by` (`adr new -s` adds it and removes an
-    `Accepted` line), else the first one, normalized as joeladr normalizes statuses."""
+    `Accepted` line), else the first one, in lower case."""
     helper = Path(adr_tools()).resolve().parent.parent / "libexec" / "adr-tools" / "_adr_status"
     lines = run([str(helper), str(number)], project).splitlines()
     if any(line.lower().startswith(("superseded by", "superceded by")) for line in lines):
         return "superseded"
-    phrase = status_phrase(lines[0]) if lines else None
-    return phrase.value if phrase is not None else None
+    return lines[0].strip().lower() if lines else None
 
 
 def _undirected_related(edges: set[tuple[int, int, str]]) -> set[tuple[int, int, str]]:
