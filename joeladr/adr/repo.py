@@ -1,4 +1,5 @@
-"""A folder of ADRs: discovery under every common naming, find by number, list, create the next one."""
+"""A folder of ADRs (and its log4brains packages): discovery under every common naming, find by number or slug,
+list, create the next one."""
 
 from __future__ import annotations
 
