@@ -23,13 +23,25 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
-# Tools the tests run beside joeladr, from npm into .tools/ (git-ignored): MCP Inspector's CLI (2.x runs on
-# Node 20 in CLI mode; its engines field asks for 22).
+# Tools the tests run beside joeladr: adr-tools from Debian (as root or through sudo, like Chromium), and from npm
+# into .tools/ (git-ignored; only the npm registry is reached, and they run offline) log4brains 1.1.0 (the interop
+# tests, tests/tools.py) and MCP Inspector's CLI (2.x runs on Node 20 in CLI mode; its engines field asks for 22).
+# Without npm, Debian's nodejs and npm are installed first.
 TOOLS := .tools
+ADR_TOOLS := /usr/bin/adr
+LOG4BRAINS := $(TOOLS)/node_modules/.bin/log4brains
 INSPECTOR := $(TOOLS)/node_modules/@modelcontextprotocol/inspector/package.json
-tools: $(INSPECTOR)
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
+NPM_INSTALL = command -v npm >/dev/null || { $(APT_INSTALL) nodejs npm; }; \
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS)
+tools: $(ADR_TOOLS) $(LOG4BRAINS) $(INSPECTOR)
+$(ADR_TOOLS):
+	@$(APT_INSTALL) adr-tools
+$(LOG4BRAINS):
+	@$(NPM_INSTALL) log4brains@1.1.0
 $(INSPECTOR):
-	npm install --silent --no-audit --no-fund --prefix $(TOOLS) @modelcontextprotocol/inspector@2.12.0
+	@$(NPM_INSTALL) @modelcontextprotocol/inspector@2.12.0
 
 demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/demo.py

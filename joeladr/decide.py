@@ -22,9 +22,9 @@ from joeladr.adr.fields import is_open
 from joeladr.adr.index import render_index
 from joeladr.adr.model import Adr, Option
 from joeladr.adr.naming import INDEX_NAMES
-from joeladr.adr.parse import normalize_heading, parse_adr
+from joeladr.adr.parse import normalize_heading, read_adr
 from joeladr.adr.repo import AdrRepository
-from joeladr.adr.workflow import open_document
+from joeladr.adr.workflow import open_document, refuse_cycle
 from joeladr.atomic import Snapshot, atomic_write_text, read_text, sweep_stale_temps, write_all
 from joeladr.catalog import Catalog, SourceRecord
 from joeladr.errors import AdrError, EvaluationError, InvalidRequest, UsageError, WriteConflict
@@ -225,6 +225,7 @@ def _plan(settings: Settings, ref: str, choice: DecisionChoice, today: dt.date) 
             raise UsageError("an ADR cannot supersede itself")
         old_doc = open_document(repo, old_path, style=style)
         old_adr = old_doc.parse()
+        refuse_cycle(repo, old_adr.key, adr.key)
         old_doc.mark_superseded(adr)
         document.add_relation("supersedes", LinkTarget.of(old_adr))
         changes.append(FileChange(old_path, old_doc.original, old_doc.text))
@@ -474,7 +475,7 @@ def _index_change(repo: AdrRepository, pending: dict[Path, str]) -> FileChange |
         text = pending.get(entry.path)
         try:
             source = text if text is not None else read_text(entry.path)
-            adrs.append(parse_adr(source, entry.path, number=entry.number, resolve=repo.resolve))
+            adrs.append(read_adr(repo.document(entry, source)))  # its key (a package/slug) as the folder knows it
         except Exception:  # an unreadable neighbour does not stop a decision; lint reports it
             continue
     old = read_text(path) if path.exists() else None  # index_file() found it listing ADRs, or it is new

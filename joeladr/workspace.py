@@ -16,8 +16,8 @@ class InitResult:
 
 
 def init_workspace(root: Path) -> InitResult:
-    """Create what is missing; never overwrite what exists."""
-    root = Path(root)
+    """Create what is missing; never overwrite what exists. ``root`` may be relative (``.``)."""
+    root = Path(root).absolute()  # the settings' paths are absolute: `init .` must git-ignore the cache too
     root.mkdir(parents=True, exist_ok=True)
     result = InitResult(root)
     config = root / CONFIG_NAME
@@ -31,7 +31,7 @@ def init_workspace(root: Path) -> InitResult:
             result.created.append(folder)
     gitignore = root / ".gitignore"
     try:
-        cache = settings.home.relative_to(root).as_posix().rstrip("/") + "/"
+        cache = settings.home.resolve().relative_to(root.resolve()).as_posix().rstrip("/") + "/"
     except ValueError:
         cache = None  # the cache lives outside the workspace: nothing to ignore
     if cache:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from joeladr.adr import parse_adr
 from joeladr.adr.edit import AdrDocument
-from joeladr.adr.parse import _Parser
+from joeladr.adr.format import AdrText
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
 SENTENCE = st.lists(WORD, min_size=1, max_size=8).map(" ".join)
@@ -105,10 +105,10 @@ def test_replace_section_keeps_every_other_section(doc: tuple[str, list[str]], d
     target = data.draw(st.sampled_from(titles))
     new_body = "\n\n".join(data.draw(st.lists(SENTENCE, min_size=1, max_size=3)))
     path = Path("0001-x.md")
-    before = _Parser(text, path)
+    before = AdrText(text, path)
     document = AdrDocument(text, path)
     document.replace_section(target, new_body)
-    after = _Parser(document.text, path)
+    after = AdrText(document.text, path)
     assert [s.title for s in after.sections] == [s.title for s in before.sections]
     for old, new in zip(before.sections, after.sections, strict=True):
         if old.level == 1:

@@ -65,6 +65,21 @@ def test_init_creates_the_workspace_and_is_idempotent(tmp_path: Path, monkeypatc
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == snapshot
 
 
+@pytest.mark.parametrize("args", [[], ["."]], ids=["no path", "dot"])
+def test_init_here_git_ignores_the_cache(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`joeladr init` and `joeladr init .` ignore the cache as `init /abs/path` does (else `git add -A` commits
+    the media and the vector store)."""
+    here = tmp_path / "project"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = runner.invoke(app, ["init", *args])
+    assert result.exit_code == 0, result.output
+    assert ".joeladr/" in (here / ".gitignore").read_text().splitlines()
+    again = runner.invoke(app, ["init", *args])
+    assert again.exit_code == 0 and "already" in again.stdout
+    assert (here / ".gitignore").read_text().count(".joeladr/") == 1
+
+
 def test_show_0064_json(adr_dir: Path) -> None:
     result = runner.invoke(app, ["adr", "show", "0064", "--json"])
     assert result.exit_code == 0, result.output

@@ -254,3 +254,14 @@ def test_decide_keeps_a_proposal_written_in_the_decision_section(adr_dir: Path) 
     assert "## Proposal (as written before the decision of" in text
     assert before.decision.splitlines()[0] in text
     assert "because it fits." in load_adr(path).decision
+
+
+def test_decide_refuses_to_supersede_in_a_circle(adr_dir: Path) -> None:
+    """`decide --supersedes` never writes a circle of supersessions (64 already supersedes 65): refused, nothing
+    written (whichever check speaks first: the circle, or 65's status holding its link to 64)."""
+    assert runner.invoke(app, ["adr", "new", "Use Gleam"]).exit_code == 0
+    assert runner.invoke(app, ["adr", "supersede", "65", "64"]).exit_code == 0
+    before = {p.name: p.read_text() for p in adr_dir.glob("*.md")}
+    refused = runner.invoke(app, ["decide", "65", "--option", "A", "--reason", "r", "--supersedes", "64"])
+    assert refused.exit_code == 1 and "supersede" in refused.output, refused.output
+    assert {p.name: p.read_text() for p in adr_dir.glob("*.md")} == before

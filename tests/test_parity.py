@@ -88,6 +88,7 @@ TWINS: list[tuple[list[str], str, dict[str, Any]]] = [
     (["adr", "new", "Use Gleam", "--template", "MADR", "--status", "accepted", "--deciders", "joel"], "new_adr",
      {"title": "Use Gleam", "template": "MADR", "status": "accepted", "deciders": "joel"}),
     (["adr", "new", "Use Gleam"], "new_adr", {"title": "Use Gleam"}),
+    (["adr", "new", "Use Gleam", "--package", "backend"], "new_adr", {"title": "Use Gleam", "package": "backend"}),
     (["adr", "status", "64", "accepted", "--custom"], "set_adr_status",
      {"number": 64, "status": "accepted", "custom": True}),
     (["adr", "lint"], "lint_adrs", {}),

@@ -17,6 +17,7 @@ refused with one line and the document is left as it was.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,22 +25,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from joeladr.adr.fields import RELATION_KINDS, date_value, status_phrase
-from joeladr.adr.model import Adr
-from joeladr.adr.parse import (
-    _KEY_LINE,
+from joeladr.adr.fields import RELATION_KINDS, Resolver, date_value, is_placeholder, status_phrase
+from joeladr.adr.format import (
     BOM,
     BRACKET_PREFIX,
     FRONT_MATTER_REFS,
     INLINE_FIELD,
-    INLINE_REFS,
+    KEY_LINE,
     SECTION_ALIASES,
+    AdrText,
     Spot,
-    _Parser,
     normalize_heading,
-    parse_adr,
     split_comment,
+    yaml_scalar,
 )
+from joeladr.adr.model import Adr, label_of
+from joeladr.adr.parse import read_adr
 from joeladr.adr.style import FolderStyle
 from joeladr.atomic import Snapshot, atomic_write_text, read_text
 from joeladr.errors import AdrError
@@ -71,21 +72,25 @@ _ADR_FIELDS = ("number", "title", "status", "date", "deciders", "supersedes", "s
 
 @dataclass(frozen=True)
 class LinkTarget:
-    """The ADR a relation points to, with what each link form needs: its number, file and titles."""
+    """The ADR a relation points to, with what each link form needs: its key, number, file, title and
+    (log4brains) slug."""
 
-    number: int
-    file: str = ""
+    key: str
+    number: int | None = None
+    path: Path | None = None
     title: str = ""
+    slug: str | None = None
 
     @property
-    def number_text(self) -> str:
-        return f"{self.number:04d}"
+    def label(self) -> str:
+        """``ADR-0009`` or the slug, for messages."""
+        return label_of(self.key)
 
     @classmethod
     def of(cls, adr: Adr) -> LinkTarget:
-        if adr.number is None:
-            raise AdrError(f"{adr.path.name} has no number to link to", path=adr.path)
-        return cls(adr.number, adr.path.name, adr.title)
+        if adr.number is None and adr.slug is None:
+            raise AdrError(f"{adr.path.name} has no number or slug to link to", path=adr.path)
+        return cls(adr.key, adr.number, adr.path, adr.title, adr.slug)
 
     @classmethod
     def parse(cls, ref: LinkTarget | Adr | str | int) -> LinkTarget:
@@ -95,12 +100,17 @@ class LinkTarget:
             return cls.of(ref)
         text = str(ref).strip()
         digits = re.sub(r"^(?:ADR)[-\s]?", "", text, flags=re.IGNORECASE)
-        if not digits.isdigit():
-            raise AdrError(f"'{text}' is not an ADR number")
-        return cls(int(digits))
+        if digits.isdigit():
+            return cls(f"{int(digits):04d}", int(digits))
+        if re.fullmatch(r"[\w.-]+(?:/[\w.-]+)?", text):
+            return cls(text, slug=text)
+        raise AdrError(f"'{text}' is not an ADR number or slug")
 
-    def linked(self, label: str) -> str:
-        return f"[{label}]({self.file})" if self.file else label
+    def href(self, source: Path) -> str:
+        """The link to this ADR's file from ``source``'s folder (``0009-x.md``, ``../../pkg/docs/adr/x.md``)."""
+        if self.path is None:
+            return ""
+        return Path(os.path.relpath(os.path.abspath(self.path), os.path.abspath(source.parent))).as_posix()
 
 
 class AdrDocument:
@@ -113,7 +123,8 @@ class AdrDocument:
         *,
         style: FolderStyle | None = None,
         number: int | None = None,
-        resolve: Callable[[str], int | None] | None = None,
+        resolve: Resolver | None = None,
+        slug: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.original = text
@@ -123,6 +134,9 @@ class AdrDocument:
         self.style = style or FolderStyle()
         self.number = number
         self.resolve = resolve
+        self.slug = slug
+        self._doc: tuple[str, AdrText] | None = None
+        self._adr: tuple[str, Adr] | None = None
 
     @classmethod
     def load(
@@ -131,9 +145,10 @@ class AdrDocument:
         *,
         style: FolderStyle | None = None,
         number: int | None = None,
-        resolve: Callable[[str], int | None] | None = None,
+        resolve: Resolver | None = None,
+        slug: str | None = None,
     ) -> AdrDocument:
-        return cls(read_text(path), path, style=style, number=number, resolve=resolve)
+        return cls(read_text(path), path, style=style, number=number, resolve=resolve, slug=slug)
 
     @property
     def text(self) -> str:
@@ -155,11 +170,18 @@ class AdrDocument:
         return True
 
     def parse(self) -> Adr:
-        """The ADR as the text now reads (edits so far included)."""
-        return parse_adr(self.text, self.path, number=self.number, resolve=self.resolve)
+        """The ADR as the text now reads (edits so far included); read once per text."""
+        text = self.text
+        if self._adr is None or self._adr[0] != text:
+            self._adr = (text, read_adr(self._parsed()))
+        return self._adr[1]
 
-    def _parsed(self) -> _Parser:
-        return _Parser(self.text, self.path, number=self.number, resolve=self.resolve)
+    def _parsed(self) -> AdrText:
+        """The text's fields and sections as they are now; parsed once per text (edits read it again and again)."""
+        text = self.text
+        if self._doc is None or self._doc[0] != text:
+            self._doc = (text, AdrText.of(text, self.path, number=self.number, resolve=self.resolve, slug=self.slug))
+        return self._doc[1]
 
     # -- the safety net ------------------------------------------------------------
     @contextmanager
@@ -191,6 +213,7 @@ class AdrDocument:
         target = wanted.value if wanted else value.strip().lower()
         current = self.parse().status
         self._refuse_hidden_supersession(target)
+        self._refuse_dropping_supersession(target)
         superseding = {current, target} & {"superseded", "partly superseded"}
         changes = ("status", "superseded_by") if superseding else ("status",)
         with self._checked(f"set the status to {value!r}", changes=changes, expect=lambda a: a.status == target):
@@ -213,6 +236,25 @@ class AdrDocument:
             path=self.path,
         )
 
+    def _refuse_dropping_supersession(self, target: str) -> None:
+        """A status that says which ADR supersedes this one (adr-tools' ``Superseded by [3. Use Y](...)``,
+        MADR's ``superseded by [ADR-0005](...)``, a ``[Superseded by ...]`` title) holds the only link back
+        to it: another status would drop the link and leave the other ADR's ``Supersedes`` one-way. Refused."""
+        if target in ("superseded", "partly superseded"):
+            return
+        parsed = self._parsed()
+        phrase = parsed.status_phrase()
+        carried = list(phrase.relations.get("superseded-by", [])) if phrase is not None else []
+        carried += [key for key, spot in parsed.fields.relations.get("superseded-by", []) if spot.form == "title"]
+        if carried:
+            names = ", ".join(label_of(key) for key in dict.fromkeys(carried))
+            raise AdrError(
+                f"{self.path.name}: its status says it is superseded by {names}; "
+                "a new status would drop that link (the file is unchanged)",
+                hint=f"to undo the supersession, edit this file and {names} by hand",
+                path=self.path,
+            )
+
     def _write_status(self, value: str) -> None:
         parsed = self._parsed()
         old = parsed.status()
@@ -227,7 +269,7 @@ class AdrDocument:
         if old == "superseded" and _status_word(value) != "superseded":
             self._drop_title_prefix()
 
-    def _replace_status_at(self, parsed: _Parser, spot: Spot, value: str) -> None:
+    def _replace_status_at(self, parsed: AdrText, spot: Spot, value: str) -> None:
         if spot.form == "front":
             self._set_front_status(parsed, spot, value)
             return
@@ -237,7 +279,7 @@ class AdrDocument:
         current = text[spot.start : spot.end]
         phrase = status_phrase(current, parsed.resolve)
         if phrase is None:  # a placeholder ("{rejected | accepted}") or an empty value: the whole value
-            new = text[: spot.start] + self._cased(value, current) + text[spot.end :]
+            new = text[: spot.start] + self._cased(value, current) + _after_placeholder(current, text[spot.end :])
         else:
             start, end = spot.start + phrase.start, spot.start + phrase.end
             if phrase.emoji_start < phrase.start:
@@ -250,7 +292,7 @@ class AdrDocument:
             new = text[:start] + rendered + text[end:]
         self.lines[spot.line] = new + ending
 
-    def _set_front_status(self, parsed: _Parser, spot: Spot, value: str) -> None:
+    def _set_front_status(self, parsed: AdrText, spot: Spot, value: str) -> None:
         key = parsed.front_key(spot.key.lower())
         assert parsed.front is not None and key is not None
         current = parsed.front.data[key]
@@ -298,16 +340,16 @@ class AdrDocument:
                     )
                 return
 
-    def _add_status(self, parsed: _Parser, value: str) -> None:
+    def _add_status(self, parsed: AdrText, value: str) -> None:
         """A status where the file keeps its other fields, else where the folder keeps statuses."""
         if parsed.front is not None:
-            self._add_front_key(parsed, "status", _yaml_scalar(value, ""))
+            self._add_front_key(parsed, "status", yaml_scalar(value, ""))
             return
         bullets = self._header_spots(parsed, "bullet")
         if bullets:
             self._add_header_field(parsed, bullets, "Status", value, first=True)
             return
-        if parsed.inline:
+        if parsed.fields.bold:
             self._add_inline_field(parsed, "Status", value)
             return
         section = parsed.section("status")
@@ -327,7 +369,7 @@ class AdrDocument:
             return
         self._add_status_section(parsed, rendered)
 
-    def _add_first_bullet(self, parsed: _Parser, label: str, value: str) -> None:
+    def _add_first_bullet(self, parsed: AdrText, label: str, value: str) -> None:
         """A MADR 2 header bullet under the title, in the folder's marker and key case."""
         key = label if self.style.key_case != "lower" else label.lower()
         at = parsed.title_heading.line + 1 if parsed.title_heading else parsed.body_start
@@ -349,7 +391,7 @@ class AdrDocument:
         mark = self.style.emoji.get(_status_word(value))
         return f"{mark} {cased}" if mark else cased
 
-    def _add_status_section(self, parsed: _Parser, rendered: str) -> None:
+    def _add_status_section(self, parsed: AdrText, rendered: str) -> None:
         """A Nygard ``## Status`` section after the title and its ``Date:`` line."""
         lines = self._header_spots(parsed, "line")
         at = (
@@ -382,9 +424,10 @@ class AdrDocument:
                 text = strip_eol(self.lines[spot.line])
                 found = date_value(text[spot.start : spot.end])
                 start, end = (spot.start + found.start, spot.start + found.end) if found else (spot.start, spot.end)
-                self.lines[spot.line] = text[:start] + date + text[end:] + self.lines[spot.line][len(text) :]
+                rest = text[end:] if found else _after_placeholder(text[start:end], text[end:])
+                self.lines[spot.line] = text[:start] + date + rest + self.lines[spot.line][len(text) :]
 
-    def _add_date(self, parsed: _Parser, date: str) -> None:
+    def _add_date(self, parsed: AdrText, date: str) -> None:
         if parsed.front is not None:
             self._add_front_key(parsed, "date", date)
             return
@@ -392,7 +435,7 @@ class AdrDocument:
         if bullets:
             self._add_header_field(parsed, bullets, "Date", date)
             return
-        if parsed.inline:
+        if parsed.fields.bold:
             self._add_inline_field(parsed, "Date", date)
             return
         if parsed.section("status") is not None or self.style.status_form == "section":
@@ -402,12 +445,12 @@ class AdrDocument:
             return
         self._add_inline_field(parsed, "Date", date)
 
-    def _set_front_scalar(self, parsed: _Parser, key: str, value: str) -> None:
+    def _set_front_scalar(self, parsed: AdrText, key: str, value: str) -> None:
         front = parsed.front
         assert front is not None
         real_key = _fm_key(front.data, key)
         start, end = self._front_key_span(parsed, real_key)
-        match = _KEY_LINE.match(strip_eol(self.lines[start]))
+        match = KEY_LINE.match(strip_eol(self.lines[start]))
         if not match:
             raise AdrError(f"{self.path}: cannot edit front matter key {key!r}", path=self.path)
         old_value, comment = split_comment(match.group("value"))
@@ -422,13 +465,13 @@ class AdrDocument:
             )
         if end - start > 1 or old_value.startswith(("|", ">", "{", "[")):
             old_value = ""  # a block value or a placeholder mapping: replace it with a scalar
-        rendered = _yaml_scalar(value, old_value)
+        rendered = yaml_scalar(value, old_value, date=str(real_key).lower() == "date")
         sep = match.group("sep") if match.group("sep").endswith((" ", "\t")) else match.group("sep") + " "
         new_line = match.group("key") + sep + rendered + comment
         ending = self.lines[start][len(strip_eol(self.lines[start])) :]
         self.lines[start:end] = [new_line + ending]
 
-    def _front_key_span(self, parsed: _Parser, key: object) -> tuple[int, int]:
+    def _front_key_span(self, parsed: AdrText, key: object) -> tuple[int, int]:
         front = parsed.front
         assert front is not None
         line = parsed.front_line(key)
@@ -442,7 +485,7 @@ class AdrDocument:
             break
         return line, end
 
-    def _add_front_key(self, parsed: _Parser, key: str, rendered: str) -> None:
+    def _add_front_key(self, parsed: AdrText, key: str, rendered: str) -> None:
         front = parsed.front
         assert front is not None
         close = front.end - 1
@@ -450,13 +493,13 @@ class AdrDocument:
         self.lines.insert(close, f"{key}: {rendered}{self.eol}")
 
     # -- header fields -------------------------------------------------------------
-    def _header_spots(self, parsed: _Parser, form: str) -> list[Spot]:
+    def _header_spots(self, parsed: AdrText, form: str) -> list[Spot]:
         found = [s for spots in parsed.fields.spots.values() for s in spots if s.form == form]
         found += [s for pairs in parsed.fields.relations.values() for _, s in pairs if s.form == form]
         return [s for s in found if s.line < parsed.header_end]
 
     def _add_header_field(
-        self, parsed: _Parser, spots: list[Spot], label: str, value: str, *, first: bool = False
+        self, parsed: AdrText, spots: list[Spot], label: str, value: str, *, first: bool = False
     ) -> None:
         """A ``* Key: value`` bullet shaped like the file's others (marker, key case), after them."""
         model = min(spots, key=lambda s: s.line) if first else max(spots, key=lambda s: s.line)
@@ -469,10 +512,9 @@ class AdrDocument:
         self._ensure_eol(at)
         self.lines.insert(at, f"{prefix}{key}{sep}{value}{self.eol}")
 
-    def _add_inline_field(self, parsed: _Parser, label: str, value: str) -> None:
-        fields = sorted(parsed.inline.values(), key=lambda f: f.line)
-        if fields:
-            last = fields[-1]
+    def _add_inline_field(self, parsed: AdrText, label: str, value: str) -> None:
+        if parsed.fields.bold:
+            last = max(parsed.fields.bold, key=lambda f: f.line)
             match = INLINE_FIELD.match(strip_eol(self.lines[last.line]))
             assert match is not None
             prefix = match.group("prefix")
@@ -499,38 +541,50 @@ class AdrDocument:
         status line (``Superseded by [10. Title](0010-title.md)``)."""
         target = LinkTarget.parse(by)
         with self._checked(
-            f"mark it superseded by ADR-{target.number_text}",
+            f"mark it superseded by {target.label}",
             changes=("status", "superseded_by", "title"),
-            expect=lambda a: a.status == "superseded" and target.number_text in a.superseded_by,
+            expect=lambda a: a.status == "superseded" and target.key in a.superseded_by,
         ):
             parsed = self._parsed()
-            if target.number_text in parsed.relation("superseded-by") and parsed.status() == "superseded":
+            if target.key in parsed.relation("superseded-by") and parsed.status() == "superseded":
                 return
             spot = parsed.status_spot()
             style = self.style
             uses_keys = parsed.front is not None and (
                 style.relation_keys or any(parsed.front_key(*FRONT_MATTER_REFS[k]) for k in RELATION_KINDS)
             )
-            label = style.label(target.number)
+            label = self._label(target)
             if uses_keys:  # joelclaw: status: superseded, superseded-by: "0009"
                 self._write_status("superseded")
                 self._add_relation_now(self._parsed(), "superseded-by", target)
                 return
             if (spot is None and parsed.front is not None) or (spot is not None and spot.form == "front"):
-                self._write_status(f"superseded by {target.linked(label) if style.linked_status else label}")
+                self._write_status(f"superseded by {self._linked(target, label) if style.linked_status else label}")
             elif spot is not None and spot.form in ("bold", "bullet", "line", "table"):
-                self._write_status(f"superseded by {target.linked(label)}")
+                self._write_status(f"superseded by {self._linked(target, label)}")
             else:
                 self._write_status(f"{style.superseded_word} by {self._dotted(target)}")
             if style.title_prefix:
                 self._add_title_prefix(target)
 
+    def _label(self, target: LinkTarget) -> str:
+        """A link's text in the folder's form: ``ADR-0009``, ``MADR-009``, or log4brains' slug."""
+        if target.slug is not None or target.number is None:
+            return target.slug or target.key
+        return self.style.label(target.number)
+
+    def _linked(self, target: LinkTarget, label: str) -> str:
+        """``[label](file)``, the file relative to this ADR; the label alone when the file is not known."""
+        href = target.href(self.path)
+        return f"[{label}]({href})" if href else label
+
     def _dotted(self, target: LinkTarget) -> str:
         """adr-tools' link: ``[10. Title](0010-title.md)``."""
-        if not target.file:
-            return self.style.label(target.number)
+        if target.number is None or target.path is None:
+            return self._linked(target, self._label(target))
         digits = f"{target.number:0{self.style.dotted_width}d}" if self.style.dotted_width else str(target.number)
-        return f"[{digits}. {target.title}]({target.file})" if target.title else target.linked(digits)
+        label = f"{digits}. {target.title}" if target.title else digits
+        return self._linked(target, label)
 
     def _add_title_prefix(self, target: LinkTarget) -> None:
         parsed = self._parsed()
@@ -542,7 +596,7 @@ class AdrDocument:
         marks = re.match(r"^(#+[ \t]*)", text)
         if marks is None or text[marks.end() :].startswith("["):
             return
-        prefix = f"[{self.style.superseded_word} by {target.linked(self.style.label(target.number))}] "
+        prefix = f"[{self.style.superseded_word} by {self._linked(target, self._label(target))}] "
         self.lines[heading.line] = marks.group(1) + prefix + text[marks.end() :] + line[len(text) :]
 
     def _drop_title_prefix(self) -> None:
@@ -561,57 +615,58 @@ class AdrDocument:
 
     def add_relation(self, kind: str, target: LinkTarget | Adr | str | int) -> None:
         """Record ``supersedes`` / ``superseded-by`` / ``amends`` / ``amended-by`` / ``related`` -> ``target``
-        (no-op if present), in the file's own form."""
+        (no-op if present), in the file's own form. ``related`` is present when any link to ``target`` is
+        (``Drives [2. Use X](...)``, ``Amended by ...``): the file already relates them."""
         if kind not in RELATION_KINDS:
             raise AdrError(f"unknown relation '{kind}'")
         link = LinkTarget.parse(target)
         attribute = kind.replace("-", "_")
+        if kind == "related" and link.key in _linked_keys(self.parse()):
+            return
         with self._checked(
-            f"record that it {kind.replace('-', ' ')} ADR-{link.number_text}",
+            f"record that it {kind.replace('-', ' ')} {link.label}",
             changes=(attribute,),
-            expect=lambda a: link.number_text in getattr(a, attribute),
+            expect=lambda a: link.key in getattr(a, attribute),
         ):
             parsed = self._parsed()
-            if link.number_text in parsed.relation(kind):
+            if link.key in parsed.relation(kind):
                 return
             self._add_relation_now(parsed, kind, link)
 
-    def _add_relation_now(self, parsed: _Parser, kind: str, link: LinkTarget) -> None:
+    def _add_relation_now(self, parsed: AdrText, kind: str, link: LinkTarget) -> None:
         style, _ = parsed.style_and_status()
         if parsed.front is not None and (style == "front-matter" or not parsed.sections):
-            self._add_front_relation(parsed, kind, link.number_text)
+            self._add_front_relation(parsed, kind, link.key)
             return
-        for key in INLINE_REFS[kind]:
-            field = parsed.inline.get(key)
-            if field is not None:
-                line = self.lines[field.line]
-                value = field.value.strip()
-                joined = (
-                    f"{value}, ADR-{link.number_text}"
-                    if value and value.lower() not in ("none", "n/a", "-")
-                    else f"ADR-{link.number_text}"
-                )
-                self.lines[field.line] = line[: field.match.start("value")] + joined + line[field.match.end("value") :]
-                return
+        field = next((s for s in parsed.fields.bold if s.key.strip().lower() in FRONT_MATTER_REFS[kind]), None)
+        if field is not None:  # **Supersedes**: ADR-0001 -> **Supersedes**: ADR-0001, ADR-0009
+            line = self.lines[field.line]
+            value = field.value.strip()
+            joined = f"{value}, {link.label}" if value and value.lower() not in ("none", "n/a", "-") else link.label
+            self.lines[field.line] = line[: field.start] + joined + line[field.end :]
+            return
         if style == "section" or (style == "none" and parsed.section("status") is not None):
             self._add_link_line(parsed, kind, link)
             return
         if style in ("bullet", "line", "table"):
             links = parsed.section("links")
-            label = link.linked(self.style.label(link.number))
+            label = self._linked(link, self._label(link))
             if links is not None:
                 self._append_list_item(parsed, links, f"{LINK_VERBS[kind]} {label}")
+                return
+            if self.style.links_section:  # log4brains: "## Links" at the end, as `adr new` supersession adds it
+                self.replace_section("links", f"{self.style.bullet} {LINK_VERBS[kind]} {label}", title="Links")
                 return
             spots = self._header_spots(parsed, "bullet") or self._header_spots(parsed, "line")
             if spots:
                 self._add_header_field(parsed, spots, INLINE_LABELS[kind], label)
                 return
         if parsed.front is not None:
-            self._add_front_relation(parsed, kind, link.number_text)
+            self._add_front_relation(parsed, kind, link.key)
             return
-        self._add_inline_field(parsed, INLINE_LABELS[kind], f"ADR-{link.number_text}")
+        self._add_inline_field(parsed, INLINE_LABELS[kind], link.label)
 
-    def _add_link_line(self, parsed: _Parser, kind: str, link: LinkTarget) -> None:
+    def _add_link_line(self, parsed: AdrText, kind: str, link: LinkTarget) -> None:
         """adr-tools' ``Supersedes [9. Title](0009-title.md)`` line at the end of the Status section."""
         section = parsed.section("status")
         verb = LINK_VERBS[kind]
@@ -628,7 +683,7 @@ class AdrDocument:
         self._ensure_eol(at)
         self.lines[at:at] = [self.eol, f"{verb} {self._dotted(link)}{self.eol}"]
 
-    def _append_list_item(self, parsed: _Parser, section: Any, item: str) -> None:
+    def _append_list_item(self, parsed: AdrText, section: Any, item: str) -> None:
         end = section.end
         while end > section.body_start and not strip_eol(self.lines[end - 1]).strip():
             end -= 1
@@ -640,7 +695,7 @@ class AdrDocument:
         self._ensure_eol(end)
         self.lines.insert(end, f"{marker} {item}{self.eol}")
 
-    def _add_front_relation(self, parsed: _Parser, kind: str, number: str) -> None:
+    def _add_front_relation(self, parsed: AdrText, kind: str, number: str) -> None:
         front = parsed.front
         assert front is not None
         key = next((k for k in front.data if str(k).lower() in FRONT_MATTER_REFS[kind]), None)
@@ -651,7 +706,7 @@ class AdrDocument:
             return
         start, end = self._front_key_span(parsed, key)
         head = strip_eol(self.lines[start])
-        match = _KEY_LINE.match(head)
+        match = KEY_LINE.match(head)
         assert match is not None
         value, comment = split_comment(match.group("value"))
         ending = self.lines[start][len(head) :]
@@ -737,7 +792,21 @@ class AdrDocument:
         self.lines[line] = text + ending
 
 
-def _spot_status(parsed: _Parser, spot: Spot) -> str | None:
+def _after_placeholder(value: str, rest: str) -> str:
+    """What stays after a value that replaces ``value``: a template's ``<!-- optional -->`` goes with the
+    placeholder it annotated (log4brains reads ``accepted <!-- optional -->`` as no status at all)."""
+    if is_placeholder(value) and re.fullmatch(r"[ \t]*<!--.*?-->[ \t]*", rest):
+        return ""
+    return rest
+
+
+def _linked_keys(adr: Adr) -> set[str]:
+    """The keys of every ADR this one links to, by any relation or link label."""
+    related = (adr.supersedes, adr.superseded_by, adr.amends, adr.amended_by, adr.related)
+    return {key for keys in related for key in keys} | {link.target for link in adr.links}
+
+
+def _spot_status(parsed: AdrText, spot: Spot) -> str | None:
     """What one place that states the status says (the others must agree to be changed with it)."""
     phrase = status_phrase(spot.value, parsed.resolve)
     return phrase.value if phrase else None
@@ -748,7 +817,7 @@ def _status_word(value: str) -> str:
     return phrase.value if phrase else value.strip().lower()
 
 
-def _section_level(parsed: _Parser) -> int:
+def _section_level(parsed: AdrText) -> int:
     """The level of the file's top sections (``##`` almost always; ``#`` in some MADR variants)."""
     levels = [s.level for s in parsed.sections]
     return min(levels) if levels else 2
@@ -760,40 +829,10 @@ def _fm_key(data: Any, key: str) -> object | None:
     return found
 
 
-def _yaml_scalar(value: str, old: str) -> str:
-    """Render ``value`` as a YAML scalar, in the quoting style ``old`` used when it can."""
-    if old.startswith('"'):
-        return json.dumps(value, ensure_ascii=False)
-    if old.startswith("'"):
-        return "'" + value.replace("'", "''") + "'"
-    if _plain_round_trips(value):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _plain_round_trips(value: str) -> bool:
-    import datetime as dt
-
-    from ruamel.yaml import YAML
-
-    if not value or value != value.strip() or "\n" in value:
-        return False
-    try:
-        loaded = YAML(typ="safe", pure=True).load(f"k: {value}")
-    except Exception:
-        return False
-    if not isinstance(loaded, dict) or "k" not in loaded:
-        return False
-    got = loaded["k"]
-    if isinstance(got, dt.date):
-        return got.isoformat() == value
-    return isinstance(got, str) and got == value
-
-
 def _with_eol(text: str, eol: str) -> str:
     return text + eol if text and not text.endswith(("\n", "\r")) else text
 
 
-def _find_heading(parsed: _Parser, title: str):  # type: ignore[no-untyped-def]
+def _find_heading(parsed: AdrText, title: str):  # type: ignore[no-untyped-def]
     wanted = normalize_heading(title)
     return next((s for s in parsed.sections if normalize_heading(s.title) == wanted), None)

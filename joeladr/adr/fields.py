@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from joeladr.adr.naming import number_in_link
+from joeladr.adr.naming import number_in_link, slug_in_link
 
 KNOWN_STATUSES = (
     "work in progress",
@@ -146,53 +146,75 @@ class StatusPhrase:
     relations: dict[str, list[str]] = field(default_factory=dict)
 
 
+Resolver = Callable[[str], str | None]
+"""A link target or label -> the key of the ADR it names (see :attr:`joeladr.adr.model.Adr.key`), given by a
+folder that knows its files (log4brains' packages); without one, a link to a file whose name carries no
+number names that file's slug."""
+
+
 def number_text(number: int) -> str:
     return f"{number:04d}"
 
 
-def references(text: str, resolve: Callable[[str], int | None] | None = None) -> list[str]:
-    """Every ADR a relation value names, as 4-digit numbers, in order.
+def references(text: str, resolve: Resolver | None = None) -> list[str]:
+    """Every ADR a relation value names, as keys (4-digit numbers, or slugs), in order.
 
     ``[10. Title](0010-title.md)``, ``[ADR 32](/adr/32)``, ``[MADR 099](099-x.md)``, ``ADR-0003``,
-    ``superseded by 0114``, ``https://.../036-internal-listeners.md``, ``RFC0006``, ``[12, 13]``.
-    ``resolve`` maps a link target or slug to a number when names carry none (log4brains).
+    ``superseded by 0114``, ``https://.../036-internal-listeners.md``, ``RFC0006``, ``[12, 13]``, and
+    log4brains' ``[20200926-use-x](20200926-use-x.md)`` (the slug: its names carry no number).
     """
     found: list[str] = []
 
-    def add(number: int | None) -> None:
-        if number is not None:
-            found.append(number_text(number))
+    def add(key: str | None) -> None:
+        if key is not None:
+            found.append(key)
 
     rest = text
     for link in _LINK.finditer(text):
-        href, label = link.group("href"), link.group("label")
-        number = number_in_link(href) if href else None
-        if number is None and resolve is not None and href:
-            number = resolve(href)
-        if number is None:
-            mention = _MENTION.search(label) or _LABEL_NUMBER.match(label) or re.search(r"/0*(\d{1,5})/?$", href)
-            number = int(mention.group(1)) if mention else None
-        if number is None and resolve is not None:
-            number = resolve(label.strip())
-        add(number)
+        add(_link_key(link.group("href"), link.group("label"), resolve))
         rest = rest.replace(link.group(0), " ")
     for url in re.findall(r"https?://\S+|\S+\.md\b", rest):
-        add(number_in_link(url))
+        number = number_in_link(url)
+        add(number_text(number) if number is not None else None)
         rest = rest.replace(url, " ")
     for mention in _MENTION.finditer(rest):
-        add(int(mention.group(1)))
+        add(number_text(int(mention.group(1))))
     rest = _MENTION.sub(" ", rest)
     for bare in _BARE.finditer(rest):
-        add(int(bare.group(1)))
+        add(number_text(int(bare.group(1))))
     return list(dict.fromkeys(found))
 
 
-def _is_placeholder(text: str) -> bool:
-    """Template text (``{proposed | accepted}``, ``[YYYY-MM-DD when ...]``), not a value."""
-    return "|" in text or bool(re.search(r"YYYY|\bwhen the decision\b|\blist everyone\b", text, re.IGNORECASE))
+def _link_key(href: str, label: str, resolve: Resolver | None) -> str | None:
+    """The key of the ADR a markdown link names: by its target's name, number or slug, else by its label."""
+    number = number_in_link(href) if href else None
+    if number is not None:
+        return number_text(number)
+    key = resolve(href) if resolve is not None and href else None
+    if key is None and href:
+        key = slug_in_link(href)
+    if key is not None:
+        return key
+    mention = _MENTION.search(label) or _LABEL_NUMBER.match(label) or re.search(r"/0*(\d{1,5})/?$", href)
+    if mention:
+        return number_text(int(mention.group(1)))
+    return resolve(label.strip()) if resolve is not None else None
 
 
-def status_phrase(text: str, resolve: Callable[[str], int | None] | None = None) -> StatusPhrase | None:
+_HINT = re.compile(r"\s*[\[{](?P<inner>[^\[\]{}]*)[\]}]\s*(?:<!--.*?-->\s*)?")
+
+
+def is_placeholder(text: str) -> bool:
+    """Template text, not a value: choices (``{proposed | accepted}``), a date to fill
+    (``[YYYY-MM-DD when ...]``), or a hint in brackets (log4brains' ``[space and/or comma separated list of
+    tags]``, MADR's ``{list everyone involved in the decision}``)."""
+    if "|" in text or re.search(r"YYYY|\bwhen the decision\b|\blist everyone\b", text, re.IGNORECASE):
+        return True
+    hint = _HINT.fullmatch(text)
+    return hint is not None and "," not in hint["inner"] and len(hint["inner"].split()) >= 4
+
+
+def status_phrase(text: str, resolve: Resolver | None = None) -> StatusPhrase | None:
     """The status a line (or a field value) starts with, or None when it is prose or template text.
 
     ``✅ Accepted`` -> accepted; ``*deprecated*`` -> deprecated; ``In Review`` -> in review;
@@ -200,7 +222,7 @@ def status_phrase(text: str, resolve: Callable[[str], int | None] | None = None)
     (span up to the last reference); ``accepted; supersedes ADR-0045`` -> accepted plus a relation;
     ``{proposed}`` -> proposed; ``Proposal: use A`` -> proposal; a sentence -> None.
     """
-    if not text.strip() or _is_placeholder(text):
+    if not text.strip() or is_placeholder(text):
         return None
     head = _LEAD_DECORATION.match(text)
     position = head.end() if head else 0
@@ -264,7 +286,7 @@ def _end_of_references(text: str) -> int:
     return end
 
 
-def _trailing_relations(text: str, resolve: Callable[[str], int | None] | None) -> dict[str, list[str]]:
+def _trailing_relations(text: str, resolve: Resolver | None) -> dict[str, list[str]]:
     """Relations written after the status in the same value: ``accepted; supersedes ADR-0045``."""
     found: dict[str, list[str]] = {}
     for part in re.split(r"[;,]", text):
@@ -307,7 +329,7 @@ def date_value(text: str) -> DateValue | None:
     says); other forms (``05/02/2018``, ``January 28th, 2022``) are kept as written, since
     ``05/02`` means different days to different readers. Template text gives None.
     """
-    if _NONE.match(text) or _is_placeholder(text):
+    if _NONE.match(text) or is_placeholder(text):
         return None
     lead = re.match(r"^[\s{\[*_`\"']*", text)
     start = lead.end() if lead else 0
@@ -325,8 +347,8 @@ def date_value(text: str) -> DateValue | None:
 
 def list_value(text: str) -> list[str]:
     """``a, b and c`` / ``[a, b]`` -> the names (empty for placeholders and ``{}``)."""
-    text = text.strip()
-    if _NONE.match(text) or _is_placeholder(text) or text in ("{}", "[]"):
+    text = re.sub(r"<!--.*?-->", "", text).strip()  # a template's "<!-- optional -->" is no name
+    if _NONE.match(text) or is_placeholder(text) or text in ("{}", "[]"):
         return []
     text = text.strip("[]{}")
     parts = re.split(r"\s*(?:,|;|\band\b)\s*", text)

@@ -8,6 +8,7 @@ line; a list in another form it cannot regenerate is refused rather than doubled
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -35,10 +36,17 @@ def status_text(adr: Adr) -> str:
     return adr.status or ""
 
 
-def render_rows(adrs: list[Adr]) -> list[str]:
+def _href(adr: Adr, base: Path | None) -> str:
+    """The link to an ADR from the index: its file name, or its path from ``base`` (a log4brains package's ADR)."""
+    if base is None or adr.path.parent == base:
+        return adr.path.name
+    return Path(os.path.relpath(os.path.abspath(adr.path), os.path.abspath(base))).as_posix()
+
+
+def render_rows(adrs: list[Adr], base: Path | None = None) -> list[str]:
     ordered = _ordered(adrs)
     return [
-        f"| [{a.number_text}]({a.path.name}) | {_cell(a.title)} | {_cell(status_text(a))} | {_cell(a.date)} |"
+        f"| [{a.number_text}]({_href(a, base)}) | {_cell(a.title)} | {_cell(status_text(a))} | {_cell(a.date)} |"
         for a in ordered
     ]
 
@@ -87,21 +95,21 @@ def indexed_files(index_path: Path) -> set[str]:
     return linked_files(read_text(index_path))
 
 
-def render_adrlog(adrs: list[Adr], eol: str) -> list[str]:
+def render_adrlog(adrs: list[Adr], eol: str, base: Path | None = None) -> list[str]:
     """adr-log's lines: ``- [ADR-0001](0001-x.md) - Title as its heading reads``."""
     rows = []
     for adr in _ordered(adrs):
         name = read_name(adr.path.name)
         width = name.width if name is not None and name.width else 4
-        number = f"{adr.number:0{width}d}" if adr.number is not None else "????"
-        rows.append(f"- [ADR-{number}]({adr.path.name}) - {adr.heading or adr.title}{eol}")
+        label = f"ADR-{adr.number:0{width}d}" if adr.number is not None and adr.slug is None else adr.key
+        rows.append(f"- [{label}]({_href(adr, base)}) - {adr.heading or adr.title}{eol}")
     return rows
 
 
-def render_index(existing: str | None, adrs: list[Adr], *, name: str = "README.md") -> str:
+def render_index(existing: str | None, adrs: list[Adr], *, name: str = "README.md", base: Path | None = None) -> str:
     """The index file's new text: the table (or adr-log list) replaced, every other line kept."""
     if existing is None:
-        rows = render_rows(adrs)
+        rows = render_rows(adrs, base)
         return "# Architecture Decision Records\n\n" + "\n".join([HEADER, RULE, *rows]) + "\n"
     lines = split_lines(existing)
     eol = line_ending(lines)
@@ -109,7 +117,7 @@ def render_index(existing: str | None, adrs: list[Adr], *, name: str = "README.m
     if span is not None:
         start, end = span
         header = lines[start : start + 2]  # keep the user's header and rule lines as written
-        return "".join(lines[:start] + header + [row + eol for row in render_rows(adrs)] + lines[end:])
+        return "".join(lines[:start] + header + [row + eol for row in render_rows(adrs, base)] + lines[end:])
     log = adrlog_span(lines)
     if log is not None:
         start, end = log
@@ -120,7 +128,7 @@ def render_index(existing: str | None, adrs: list[Adr], *, name: str = "README.m
         trail = len(block)
         while trail > lead and not strip_eol(block[trail - 1]).strip():
             trail -= 1
-        body = render_adrlog(adrs, eol)
+        body = render_adrlog(adrs, eol, base)
         return "".join(lines[:start] + block[:lead] + body + block[trail:] + lines[end:])
     if lists_adrs(existing):
         raise AdrError(
@@ -129,12 +137,12 @@ def render_index(existing: str | None, adrs: list[Adr], *, name: str = "README.m
             "(<!-- adrlog --> ... <!-- adrlogstop -->)",
         )
     tail = [] if not lines or lines[-1].endswith(("\n", "\r")) else [eol]
-    return "".join(lines + tail + [eol, HEADER + eol, RULE + eol, *[row + eol for row in render_rows(adrs)]])
+    return "".join(lines + tail + [eol, HEADER + eol, RULE + eol, *[row + eol for row in render_rows(adrs, base)]])
 
 
 def write_index(index_path: Path, adrs: list[Adr]) -> bool:
     existing = read_text(index_path) if index_path.exists() else None
-    new = render_index(existing, adrs, name=index_path.name)
+    new = render_index(existing, adrs, name=index_path.name, base=index_path.parent)
     if new == existing:
         return False
     atomic_write_text(index_path, new, expected=Snapshot.of_text(existing))

@@ -62,11 +62,26 @@ class SourceItem:
     line: int
 
 
+def label_of(key: str) -> str:
+    """How an ADR is named in messages and note names: ``ADR-0064`` for a number, the slug for a folder whose
+    names carry none (``20240301-adopt-envoy``; a log4brains package's ``backend/x`` as ``backend x``)."""
+    return f"ADR-{key}" if key.isdigit() else key.replace("/", " ")
+
+
 @dataclass(frozen=True)
 class Reference:
     kind: Literal["mention", "link", "wikilink"]
-    target: str  # a 4-digit ADR number, or the link/wikilink target as written
+    target: str  # a 4-digit ADR number (mention), or the link/wikilink target as written
     line: int | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link line to another ADR, with its label as written: adr-tools' ``Drives [2. Use X](...)`` (any label
+    ``adr link`` was given), ``Superseded by [...]``, log4brains' ``Refined by [slug](...)``."""
+
+    label: str
+    target: str  # the other ADR's key
 
 
 @dataclass
@@ -96,16 +111,29 @@ class Adr:
     amends: list[str] = field(default_factory=list)
     amended_by: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
     section_titles: list[str] = field(default_factory=list)
     heading: str = ""  # the title heading as written (markdown kept), "" when the title is not a heading
+    slug: str | None = None  # log4brains' slug, when the file name carries no number (package/name in a package)
 
     @property
-    def number_text(self) -> str:
+    def key(self) -> str:
+        """The ADR's identity: what ``adr show`` accepts and what relations hold. Its 4-digit number; in a
+        folder whose file names carry no number (log4brains' ``20240301-adopt-envoy.md``), its slug, which
+        does not change when files are added."""
+        if self.slug:
+            return self.slug
         return f"{self.number:04d}" if self.number is not None else "????"
 
     @property
+    def number_text(self) -> str:
+        """The key, as the front ends print it where a user types it back (``joeladr evaluate 0064``)."""
+        return self.key
+
+    @property
     def label(self) -> str:
-        return f"ADR-{self.number_text}"
+        """``ADR-0064``, or the slug: names the evaluation and decision notes, so it never changes either."""
+        return label_of(self.key)
 
     def option(self, option_id: str) -> Option | None:
         wanted = option_id.strip().upper()
@@ -114,6 +142,7 @@ class Adr:
     def summary(self) -> dict[str, Any]:
         """The object ``adr list --json`` prints."""
         return {
+            "key": self.key,
             "number": self.number,
             "title": self.title,
             "status": self.status,
@@ -157,6 +186,7 @@ class Adr:
                 "amends": self.amends,
                 "amended_by": self.amended_by,
                 "related": self.related,
+                "links": [{"label": link.label, "target": link.target} for link in self.links],
                 "mentions": sorted({r.target for r in self.references if r.kind == "mention"}),
                 "sections": self.section_titles,
             }

@@ -182,6 +182,16 @@ def number_in_link(target: str) -> int | None:
     return found.number if found else None
 
 
+def slug_in_link(target: str) -> str | None:
+    """The slug a link target names when its file name carries no number: log4brains'
+    ``20200926-use-x.md`` (also ``./``, ``../``) -> ``20200926-use-x``."""
+    name = target.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    if not name.lower().endswith(".md"):
+        return None
+    found = read_name(name)
+    return name[: -len(".md")] if found is not None and found.number is None else None
+
+
 @dataclass(frozen=True)
 class NewName:
     """How the folder names files, learned from its ADRs: used to name the next one."""
@@ -192,6 +202,13 @@ class NewName:
     separator: str = "-"
     date_separator: str = "_"
     pattern: NamePattern | None = None
+
+    @property
+    def numbered(self) -> bool:
+        """Whether new names carry a number (log4brains' ``20240301-slug.md`` does not)."""
+        if self.pattern is not None:
+            return "{number" in self.pattern.text
+        return self.convention != "date"
 
     def render(self, number: int, slug: str, today: dt.date) -> str:
         if self.pattern is not None:
@@ -278,7 +295,8 @@ def find_adr_folder(start: Path, stop: Path | None = None) -> Path | None:
     return None
 
 
-def _log4brains_folder(config: Path) -> str | None:
+def _log4brains_project(config: Path) -> dict[str, object] | None:
+    """The ``project`` mapping of a ``.log4brains.yml``, or None when there is none to read."""
     from ruamel.yaml import YAML
 
     try:
@@ -286,5 +304,51 @@ def _log4brains_folder(config: Path) -> str | None:
     except Exception:  # a broken .log4brains.yml is log4brains' business; fall back to the conventions
         return None
     project = data.get("project") if isinstance(data, dict) else None
-    folder = project.get("adrFolder") if isinstance(project, dict) else None
+    return project if isinstance(project, dict) else None
+
+
+def _log4brains_folder(config: Path) -> str | None:
+    project = _log4brains_project(config)
+    folder = project.get("adrFolder") if project else None
     return str(folder) if folder else None
+
+
+def log4brains_packages(folder: Path) -> dict[str, Path]:
+    """The ADR folders of log4brains' packages (``project.packages`` of the ``.log4brains.yml`` whose
+    ``adrFolder`` is ``folder``, looked for upwards from it), by package name; {} when there is none."""
+    folder = Path(folder).resolve()
+    for config_dir in folder.parents:
+        config = config_dir / ".log4brains.yml"
+        if not config.is_file():
+            continue
+        project = _log4brains_project(config)
+        main = project.get("adrFolder") if project else None
+        if not project or not main or (config_dir / str(main)).resolve() != folder:
+            continue
+        packages = project.get("packages")
+        found: dict[str, Path] = {}
+        for package in packages if isinstance(packages, list) else []:
+            if isinstance(package, dict) and package.get("name") and package.get("adrFolder"):
+                path = (config_dir / str(package["adrFolder"])).resolve()
+                if path.is_dir() and path != folder:
+                    found[str(package["name"])] = path
+        return found
+    return {}
+
+
+def folder_tool(folder: Path) -> str | None:
+    """Whose folder this is: ``"adr-tools"`` (an ``.adr-dir`` above it names it, or it is adr-tools' default
+    ``doc/adr``), ``"log4brains"`` (a ``.log4brains.yml`` above it names it), else None."""
+    folder = Path(folder).resolve()
+    for config_dir in folder.parents:
+        marker = config_dir / ".adr-dir"
+        if marker.is_file():
+            named = marker.read_text(encoding="utf-8", errors="replace").strip()
+            if named and (config_dir / named).resolve() == folder:
+                return "adr-tools"
+        config = config_dir / ".log4brains.yml"
+        if config.is_file():
+            main = _log4brains_folder(config)
+            if main and (config_dir / main).resolve() == folder:
+                return "log4brains"
+    return "adr-tools" if folder.parts[-2:] == ("doc", "adr") else None

@@ -1,4 +1,11 @@
-"""New ADRs: in the folder's own style, or from a named template (MADR 4, MADR 2, Nygard, joelclaw).
+"""New ADRs: from the folder's own template file, in the folder's own style, or from a named template
+(MADR 4, MADR 2, Nygard, joelclaw).
+
+A template file the folder keeps is the style its team chose, and is filled the way its tool
+fills it: adr-tools' ``templates/template.md`` (``NUMBER``, ``TITLE``, ``DATE`` and ``STATUS``, the
+first of each on a line, as ``adr new`` does), log4brains' and MADR 2's ``template.md`` and MADR 3/4's
+``adr-template.md`` (the first ``#`` heading becomes the title, as ``log4brains adr new`` does); then
+the status and date are set where the template states them, placeholders replaced.
 
 A folder that already holds ADRs gives the new one its header (front matter keys in their
 order, MADR bullets, bold fields or a Nygard ``Date:`` line and ``## Status`` section), its
@@ -12,10 +19,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
+from joeladr.adr.fields import is_placeholder
+from joeladr.adr.format import KEY_LINE, AdrText, yaml_scalar
 from joeladr.adr.style import FolderStyle
-from joeladr.errors import UsageError
+from joeladr.errors import JoeladrError, UsageError
+from joeladr.markdown import find_front_matter, line_ending, split_lines, strip_eol
 
 JOELCLAW = """\
 ---
@@ -150,12 +161,16 @@ def _check(name: str) -> str:
     return name.lower()
 
 
-def render_template(name: str, *, number: int, title: str, status: str, date: str, deciders: str) -> str:
-    """A named template as joeladr ships it (LF, 4-digit numbers in joelclaw headings)."""
+def render_template(name: str, *, number: int | None, title: str, status: str, date: str, deciders: str) -> str:
+    """A named template as joeladr ships it (LF, 4-digit numbers in joelclaw headings; no number in the
+    heading when ``number`` is None: a folder whose names carry none, as log4brains')."""
     family = _check(name)
     deciders_yaml = deciders if deciders else "[]"
     safe_title = title.replace("\n", " ")
-    return TEMPLATES[family].format(
+    template = TEMPLATES[family]
+    if number is None:
+        template = template.replace("# ADR-{number:04d}: ", "# ").replace("# {number}. ", "# ")
+    return template.format(
         number=number,
         title=safe_title,
         status=status,
@@ -185,7 +200,12 @@ def render_new(
     status_value = status or style.default_status
     if style.family is None or (template is not None and template.lower() != style.family):
         text = render_template(
-            template or fallback, number=number, title=title, status=status_value, date=date, deciders=deciders
+            template or fallback,
+            number=number if style.naming.numbered else None,
+            title=title,
+            status=status_value,
+            date=date,
+            deciders=deciders,
         )
     else:
         text = _render_learned(style, number=number, title=title, status=status_value, date=date, deciders=deciders)
@@ -217,18 +237,14 @@ def _render_learned(style: FolderStyle, *, number: int, title: str, status: str,
 
 
 def _yaml(value: Any) -> str:
+    """A front matter value that reads back as written: a title ``2024`` stays the text "2024"."""
     if value is None or value == "":
         return ""
     if isinstance(value, list):
-        return "[" + ", ".join(_yaml(v) if _plain(str(v)) else json.dumps(v, ensure_ascii=False) for v in value) + "]"
-    text = str(value)
-    if text[:1] in "{[&*!|>'\"%@`#" or ": " in text or " #" in text or text != text.strip():
-        return json.dumps(text, ensure_ascii=False)
-    return text
-
-
-def _plain(text: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z][\w .-]*", text)) and text.lower() not in ("yes", "no", "true", "false", "null")
+        return "[" + ", ".join(yaml_scalar(str(v), flow=True) for v in value) + "]"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return yaml_scalar(str(value))
 
 
 def _front_matter(style: FolderStyle, *, number: int, title: str, status: str, date: str, deciders: str) -> str:
@@ -244,7 +260,8 @@ def _front_matter(style: FolderStyle, *, number: int, title: str, status: str, d
         if lowered == "status":
             value: Any = status
         elif lowered == "date":
-            value = date
+            lines.append(f"{key}: {date}")  # an ISO date, read back as the date it is
+            continue
         elif lowered == "title":
             value = style.front_title.format(number=number, title=title)
             if style.front_title_block:
@@ -286,3 +303,97 @@ def _header_fields(style: FolderStyle, *, status: str, date: str, deciders: str)
         else:
             lines.append(f"{style.bullet} {key}: {value}".rstrip())
     return "\n".join(lines) + "\n\n"
+
+
+TEMPLATE_FILES = (("templates/template.md", "adr-tools"), ("template.md", "heading"), ("adr-template.md", "heading"))
+"""Where a folder keeps its template, and how its tool fills it: adr-tools (documented by ``adr help new``),
+log4brains and MADR 2, MADR 3/4."""
+
+_ADR_TOOLS_WORDS = re.compile(r"NUMBER|TITLE|DATE|STATUS")
+
+
+def fillable(text: str, kind: str, path: Path) -> bool:
+    """Whether a template file is one to fill (not a page about templates): adr-tools' has its ``TITLE`` or
+    ``NUMBER`` word; the others a title heading still to write (``# [short title of solved problem]``,
+    ``# {short title ...}``, ``# Title``)."""
+    if kind == "adr-tools":
+        return bool(re.search(r"\b(?:TITLE|NUMBER)\b", text))
+    try:
+        doc = AdrText.of(_fill_front_placeholders(text, status="proposed", date="2000-01-01"), path)
+    except JoeladrError:
+        return False
+    heading = next((h for h in doc.headings if h.level == 1), None)
+    if heading is None:
+        return False
+    title = heading.text.strip()
+    return bool(re.fullmatch(r"[\[{].*[\]}]", title)) or title.lower() in ("title", "short title", "titel")
+
+
+def fill_template(
+    text: str, kind: str, *, style: FolderStyle, path: Path, number: int, title: str, status: str, date: str
+) -> str:
+    """A new ADR from a folder's template file, filled as its tool fills it, with ``status`` and ``date``
+    written where the template keeps them (in its own form: the edits of :class:`AdrDocument`)."""
+    from joeladr.adr.edit import AdrDocument
+
+    if kind == "adr-tools":
+        values = {"NUMBER": str(number), "TITLE": title, "DATE": date, "STATUS": style.cased(status)}
+        text = "".join(_fill_first_of_each(line, values) for line in split_lines(text))
+    else:
+        text = _fill_title(_fill_front_placeholders(text, status=status, date=date), title, path)
+    document = AdrDocument(text, path, style=style, number=number)
+    document.set_status(status)
+    document.set_date(date, add=False)
+    return document.text
+
+
+def _fill_front_placeholders(text: str, *, status: str, date: str) -> str:
+    """MADR's ``status: {proposed | rejected | ...}`` and ``date: {YYYY-MM-DD ...}`` front matter lines filled in
+    the text itself: MADR 3's status placeholder holds a link, which is no YAML at all."""
+    lines = split_lines(text.removeprefix("\ufeff"))
+    span = find_front_matter(lines)
+    if span is None:
+        return text
+    values = {"status": yaml_scalar(status), "date": date}
+    for index in range(span[0] + 1, span[1] - 1):
+        line = strip_eol(lines[index])
+        match = KEY_LINE.match(line)
+        key = match.group("key").strip().lower() if match else ""
+        if match and key in values and is_placeholder(match.group("value").strip("\"' ")):
+            value = values[key]
+            if match.group("value").startswith('"'):
+                value = json.dumps(value.strip('"'), ensure_ascii=False)
+            lines[index] = line[: match.start("value")] + value + lines[index][len(line) :]
+    return ("\ufeff" if text.startswith("\ufeff") else "") + "".join(lines)
+
+
+def _fill_first_of_each(line: str, values: dict[str, str]) -> str:
+    """``sed -e s|NUMBER|n| -e s|TITLE|t| ...``: the first of each word on the line (a value is not filled
+    again, as it would be by the next sed expression)."""
+    done: set[str] = set()
+
+    def fill(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word in done:
+            return word
+        done.add(word)
+        return values[word]
+
+    return _ADR_TOOLS_WORDS.sub(fill, line)
+
+
+def _fill_title(text: str, title: str, path: Path) -> str:
+    """log4brains' ``setFirstH1Title``: the first ``#`` heading's text becomes the title (a heading is added
+    above the body when there is none)."""
+
+    doc = AdrText.of(text, path)
+    heading = next((h for h in doc.headings if h.level == 1), None)
+    lines = list(doc.lines)
+    eol = line_ending(lines)
+    if heading is None:
+        lines[doc.body_start : doc.body_start] = [f"# {title}{eol}", eol]
+    else:
+        line = lines[heading.line]
+        marks = re.match(r"^[ \t]*#[ \t]*", line)
+        lines[heading.line] = (marks.group(0) if marks else "# ") + title + line[len(strip_eol(line)) :]
+    return ("\ufeff" if doc.bom else "") + "".join(lines)

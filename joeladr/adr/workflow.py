@@ -7,18 +7,26 @@ from pathlib import Path
 
 from joeladr.adr.edit import AdrDocument, LinkTarget
 from joeladr.adr.fields import KNOWN_STATUSES, status_phrase
+from joeladr.adr.graph import superseded_by, supersession_path
 from joeladr.adr.index import write_index
-from joeladr.adr.model import STANDARD_STATUSES
+from joeladr.adr.model import STANDARD_STATUSES, label_of
 from joeladr.adr.repo import AdrRepository
 from joeladr.adr.style import FolderStyle
 from joeladr.atomic import write_all
-from joeladr.errors import UsageError
+from joeladr.errors import AdrError, UsageError
 
 
 def open_document(repo: AdrRepository, ref: str | Path, *, style: FolderStyle | None = None) -> AdrDocument:
     """The ADR ``ref`` as an editable document that knows its folder's style, numbering and links."""
     path = repo.find(str(ref))
-    return AdrDocument.load(path, style=style or repo.style(), number=repo.number_of(path), resolve=repo.resolve)
+    entry = repo.entry(path)
+    return AdrDocument.load(
+        path,
+        style=style or repo.style(),
+        number=entry.number if entry is not None else repo.number_of(path),
+        resolve=repo.resolver(path),
+        slug=entry.slug if entry is not None else None,
+    )
 
 
 def known_statuses(style: FolderStyle) -> set[str]:
@@ -52,9 +60,24 @@ def supersede(repo: AdrRepository, old_ref: str, new_ref: str) -> list[Path]:
     with repo.lock:
         old_doc, new_doc = open_document(repo, old_path, style=style), open_document(repo, new_path, style=style)
         old_adr, new_adr = old_doc.parse(), new_doc.parse()
+        refuse_cycle(repo, old_adr.key, new_adr.key)
         old_doc.mark_superseded(new_adr)
         new_doc.add_relation("supersedes", LinkTarget.of(old_adr))
         return _save_all([old_doc, new_doc])
+
+
+def refuse_cycle(repo: AdrRepository, old: str, new: str) -> None:
+    """Refuse "``new`` supersedes ``old``" when ``old`` already supersedes ``new`` (directly or through others):
+    both would be superseded, and nothing would replace them."""
+    adrs, _ = repo.load_all()
+    chain = supersession_path(superseded_by(adrs), new, old)
+    if chain is not None:
+        names = [label_of(key) for key in chain]
+        how = "" if len(chain) == 2 else f" (through {' → '.join(names[1:-1])})"
+        raise AdrError(
+            f"{names[0]} cannot supersede {names[-1]}: {names[-1]} already supersedes it{how}",
+            hint="a circle of supersessions leaves none of them in force; `joeladr adr show` lists each one's",
+        )
 
 
 def link(repo: AdrRepository, a_ref: str, b_ref: str) -> list[Path]:

@@ -50,8 +50,8 @@ The loop: show_adr (criteria, options, the talks it names) -> ingest (adr=N, or 
 (findings per criterion with quotes and timestamp links, a Pugh matrix) -> propose curation to the human
 and record what they agree to with curate_finding -> decide with dry_run=true and show the diff.
 The decision is the human's call: write it (decide with dry_run=false) only when the human says so.
-search_evidence answers "what did the talks say about X, and where". Resources: adr://NNNN,
-source://ID (the vault note with the transcript), evaluation://NNNN (the note the human curates)."""
+search_evidence answers "what did the talks say about X, and where". Resources: adr://NNNN (or the
+slug), source://ID (the vault note with the transcript), evaluation://NNNN (the note the human curates)."""
 
 AdrNumber = Annotated[
     StrictInt | StrictStr,
@@ -166,7 +166,7 @@ class JoeladrMCPServer(MCPServer[Any]):
         except JoeladrError:
             adrs = []
         for adr in adrs:
-            found.append(_resource(f"adr://{adr.number_text}", adr.label, adr.title, "the ADR file"))
+            found.append(_resource(adr_uri("adr", adr.key), adr.label, adr.title, "the ADR file"))
         for record in Catalog(self.workspace.home).all():
             found.append(
                 _resource(f"source://{record.source_id}", record.note_name, record.title, "note and transcript")
@@ -174,7 +174,7 @@ class JoeladrMCPServer(MCPServer[Any]):
         for adr in adrs:
             if note_path_for(self.workspace, adr).is_file():
                 found.append(
-                    _resource(f"evaluation://{adr.number_text}", f"{adr.label} evaluation", adr.title, "evaluation")
+                    _resource(adr_uri("evaluation", adr.key), f"{adr.label} evaluation", adr.title, "evaluation")
                 )
         return found
 
@@ -184,6 +184,13 @@ ARGUMENT_NAMES = {"adr": "number"}  # a request's field -> the tools' argument, 
 
 def _log_warning(message: str) -> None:
     log.warning("%s", message)
+
+
+def adr_uri(scheme: str, key: str) -> str:
+    """``adr://0064``, or a slug with its ``/`` encoded (``adr://backend%2Fadopt-envoy``): one URI segment."""
+    from urllib.parse import quote
+
+    return f"{scheme}://{quote(key, safe='')}"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -322,7 +329,7 @@ def _add_adr_tools(server: JoeladrMCPServer) -> None:
 
         listed = server.execute(ListAdrs(status, tag))
         return {
-            "adrs": [a.summary() | {"resource": f"adr://{a.number_text}"} for a in listed.adrs],
+            "adrs": [a.summary() | {"resource": adr_uri("adr", a.key)} for a in listed.adrs],
             "skipped": [{"file": f.path.name, "error": f.error.message} for f in listed.skipped],
         }
 
@@ -333,7 +340,7 @@ def _add_adr_tools(server: JoeladrMCPServer) -> None:
         from joeladr.app.adrs import ShowAdr
 
         adr = server.execute(ShowAdr(str(number)))
-        return adr.to_json() | {"resource": f"adr://{adr.number_text}"}
+        return adr.to_json() | {"resource": adr_uri("adr", adr.key)}
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False))
     def new_adr(
@@ -346,12 +353,15 @@ def _add_adr_tools(server: JoeladrMCPServer) -> None:
             None
         ),
         deciders: Annotated[str | None, Field(description="Who decides.")] = None,
+        package: Annotated[
+            str | None, Field(description="A log4brains package to create it in (.log4brains.yml packages).")
+        ] = None,
     ) -> dict[str, Any]:
         """Create the next-numbered ADR in the folder's own style and return it."""
         from joeladr.app.adrs import NewAdr
 
-        created = server.execute(NewAdr(title, template, status, deciders))
-        return created.to_json() | {"resource": f"adr://{created.adr.number_text}"}
+        created = server.execute(NewAdr(title, template, status, deciders, package))
+        return created.to_json() | {"resource": adr_uri("adr", created.adr.key)}
 
     @server.tool(annotations=WRITES_NOTES)
     def set_adr_status(
@@ -468,11 +478,13 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
 
 def _evaluation(result: "Evaluation") -> dict[str, Any]:
     data = result.to_json()
-    return data | {"resource": f"evaluation://{data['adr']}"}
+    return data | {"resource": adr_uri("evaluation", result.adr.key)}
 
 
 # -- resources and the prompt --------------------------------------------------------------------
 def _add_resources(server: JoeladrMCPServer) -> None:
+    from urllib.parse import unquote
+
     settings = server.workspace
 
     @server.resource("adr://{number}", name="adr", mime_type="text/markdown")
@@ -482,7 +494,7 @@ def _add_resources(server: JoeladrMCPServer) -> None:
         from joeladr.atomic import read_text
 
         with _as_resource_errors():
-            return read_text(AdrRepository.of(settings).find(number))
+            return read_text(AdrRepository.of(settings).find(unquote(number)))
 
     @server.resource("source://{source_id}", name="source", mime_type="text/markdown")
     def source_note(source_id: str) -> str:
@@ -504,7 +516,7 @@ def _add_resources(server: JoeladrMCPServer) -> None:
         from joeladr.evaluate.run import note_path_for
 
         with _as_resource_errors():
-            adr = AdrRepository.of(settings).get(number)
+            adr = AdrRepository.of(settings).get(unquote(number))
             path = note_path_for(settings, adr)
             if not path.is_file():
                 raise UsageError(f"{adr.label} has not been evaluated yet", hint="call evaluate_adr first")

@@ -39,6 +39,7 @@ class NewAdr:
     template: str | None = None
     status: str | None = None
     deciders: str | None = None
+    package: str | None = None  # a log4brains package's name (.log4brains.yml packages)
 
     def __post_init__(self) -> None:
         from joeladr.adr.templates import TEMPLATES
@@ -54,6 +55,7 @@ class NewAdr:
             status=self.status,
             deciders=self.deciders,
             fallback_template=workspace.settings.adr_template,
+            package=self.package,
         )
         return Created(path, repo.load(path))
 

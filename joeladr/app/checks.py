@@ -46,10 +46,10 @@ def choice(field: str, value: str, choices: Sequence[str]) -> str:
 def adr_ref(value: object, field: str = "adr") -> str:
     """An ADR as a front end names it: a number (64), text ('0064', 'ADR-0064', a slug or a file name)."""
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidRequest(field, f"must be an ADR number or name, not {_shown(value)}")
+        raise InvalidRequest(field, f"must be an ADR number or slug, not {_shown(value)}")
     text = str(value).strip()
     if not text:
-        raise InvalidRequest(field, "is empty: give an ADR number such as 64 or 0064")
+        raise InvalidRequest(field, "is empty: give an ADR number such as 64 or 0064, or its slug")
     return text
 
 

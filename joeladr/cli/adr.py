@@ -17,6 +17,9 @@ def new(
     ] = None,
     status: Annotated[str | None, typer.Option(help="Initial status (default: the folder's, else proposed).")] = None,
     deciders: Annotated[str | None, typer.Option(help="Who decides.")] = None,
+    package: Annotated[
+        str | None, typer.Option(help="Create it in this log4brains package's folder (.log4brains.yml packages).")
+    ] = None,
 ) -> None:
     """Create the next-numbered ADR in the folder's own style (naming, template, status, line endings).
 
@@ -24,7 +27,7 @@ def new(
     """
     from joeladr.app.adrs import NewAdr
 
-    created = run(ctx, NewAdr(title, template, status, deciders))
+    created = run(ctx, NewAdr(title, template, status, deciders, package))
     echo(str(created.path))
 
 
@@ -61,6 +64,7 @@ def show(
 
     Example: joeladr adr show 0064 --json
     """
+    from joeladr.adr.model import label_of
     from joeladr.app.adrs import ShowAdr
 
     adr = run(ctx, ShowAdr(number))
@@ -95,7 +99,11 @@ def show(
     ]
     for name, values in relations:
         if values:
-            out.print(styled("\n", (name, "bold"), ": " + ", ".join(f"ADR-{v}" for v in values)))
+            out.print(styled("\n", (name, "bold"), ": " + ", ".join(label_of(v) for v in values)))
+    if adr.links:
+        out.print(styled("\n", ("Links", "bold")))
+        for item in adr.links:
+            out.print(f"  {item.label} {label_of(item.target)}")
 
 
 def status_(
