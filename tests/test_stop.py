@@ -39,7 +39,7 @@ def report(stage, done, total):
 try:
     Workspace.for_command(settings, progress=report).run(Ingest((sys.argv[1],), captions="never"))
 except KeyboardInterrupt:
-    print("interrupted", flush=True)
+    print("\ninterrupted", flush=True)  # on a line of its own, even if the signal came in the middle of a print
     sys.exit(130)
 print("finished", flush=True)
 """
@@ -63,7 +63,7 @@ def _run_until(source: str, stage: str) -> tuple[list[str], int, str]:
     except subprocess.TimeoutExpired:
         proc.kill()
         raise AssertionError(f"still running after SIGTERM: {lines[-3:]}") from None
-    return lines + rest.splitlines(), proc.returncode, err[-2000:]
+    return [line for line in lines + rest.splitlines() if line], proc.returncode, err[-2000:]
 
 
 def test_sigterm_stops_transcription_within_one_window(workspace: Path) -> None:
