@@ -20,7 +20,7 @@ from joeladr.ingest.media import decode_pieces
 from tests.ingested import BEAM
 from tests.loopback import hostile
 
-PROGRAM = """
+PROGRAM = r"""
 import sys
 from joeladr.app.evidence import Ingest
 from joeladr.app.workspace import Workspace
