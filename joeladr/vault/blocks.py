@@ -114,7 +114,7 @@ def escape_inline(text: str) -> str:
     text = text.replace("\r", " ").replace("\n", " ")
     text = strip_controls(text).replace("\\", "\\\\")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("[", "\\[").replace("]", "\\]").replace("%%", "%\u200b%")
+    text = re.sub(r"%(?=%)", "%\u200b", text.replace("[", "\\[").replace("]", "\\]"))  # "%%%" too
     text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text.strip())  # "1. x" is not a list item: "1\. x"
     text = re.sub(r"^([#>\-*+=|`~])", r"\\\1", text)
     return text

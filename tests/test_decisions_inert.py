@@ -1,0 +1,187 @@
+"""Nothing changes a decision silently, and the decision record reads right where it is read.
+
+Option lists in the evaluation note are parsed strictly; curation notes, decision reasons and
+everything from a file name, title or transcript are inert text in every file they reach; a
+symlinked ADR or note is edited where it points (inside the workspace) or refused; the ADR
+links to sources where it is read (a URL, a path relative to it, or plain text) while the
+vault keeps wikilinks; properties keep one type.
+
+No audio is ingested here: the findings come from a made-up retrieval handed to the real note
+writer (``update_note``), with real catalog records and real vault notes beside them; every
+command after that runs as the user runs it (the CLI).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from joeladr.adr.repo import AdrRepository
+from joeladr.catalog import Catalog, SourceRecord
+from joeladr.cli import app
+from joeladr.evaluate.findings import Finding
+from joeladr.evaluate.run import Retrieved, update_note
+from joeladr.settings import Settings, resolve_settings
+from joeladr.vault.blocks import blocks
+
+runner = CliRunner()
+ADR_NAME = "0064-elixir-beam-evaluation.md"
+HOSTILE_FILE = '"><img src=x onerror=alert(1)>[[x]] %% <!-- talk.webm'
+TALK_URL = "https://www.youtube.com/watch?v=JvBT4XBdoUE"
+
+
+def cli(*args: str) -> Any:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def record(source_id: str, title: str, url: str | None, note: str, video_id: str | None = None) -> SourceRecord:
+    return SourceRecord(
+        source_id, title, url, video_id, None, None, 600.0, 10, "sentence-transformers/all-MiniLM-L6-v2",
+        "whisper", "tiny.en", "c", "2026-12-01", note,
+    )  # fmt: skip
+
+
+class Workspace:
+    """ADR-0064 with two sources (a local file with a hostile name, and a YouTube talk) and findings on
+    three criteria, as `evaluate` leaves them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.settings: Settings = resolve_settings()
+        self.adr_path = self.settings.adr_dir / ADR_NAME
+        self.local = record("file-0123456789abcdef", "beam-talk", f"/home/you/talks/{HOSTILE_FILE}", "beam-talk.md")
+        self.talk = record("JvBT4XBdoUE", "Elixir talk", TALK_URL, "Elixir talk (JvBT4XBdoUE).md", "JvBT4XBdoUE")
+        catalog = Catalog(self.settings.home)
+        for source in (self.local, self.talk):
+            catalog.put(source)
+            note = self.settings.sources_dir / source.note
+            note.parent.mkdir(parents=True, exist_ok=True)
+            note.write_text(f"---\ntype: source\njoeladr_id: {source.source_id}\n---\n\n# {source.title}\n")
+        found = {
+            "supervision-model": [self.finding("f-00000001", "supervision-model", self.local, 10)],
+            "selective-adoption": [self.finding("f-00000002", "selective-adoption", self.talk, 20)],
+            "interop-story": [self.finding("f-00000003", "interop-story", self.local, 30)],
+        }
+        update_note(self.settings, self.adr(), Retrieved(found))
+
+    @staticmethod
+    def finding(finding_id: str, target: str, source: SourceRecord, start: float) -> Finding:
+        url = f"{source.url}&t={int(start)}" if source.url and source.url.startswith("http") else None
+        text = f"supervisors restart a crashed process, said at {start:g} seconds"
+        return Finding(
+            finding_id, target, source.source_id, source.title, source.note_name, url, start, start + 5, text, 0.6
+        )
+
+    def adr(self) -> Any:
+        return AdrRepository(self.settings.adr_dir).get("0064")
+
+    @property
+    def note_path(self) -> Path:
+        return self.settings.decisions_dir / "ADR-0064 evaluation.md"
+
+    def note(self) -> str:
+        return self.note_path.read_text()
+
+    def edit_line(self, finding_id: str, new: str) -> None:
+        """Rewrite a finding's line as a user would in Obsidian (``new`` replaces ``- [ ] ... (0.60)``'s tail)."""
+        lines = self.note().splitlines(keepends=True)
+        index = next(i for i, line in enumerate(lines) if line.rstrip().endswith(f"^{finding_id}"))
+        head = lines[index].rsplit(f" ^{finding_id}", 1)[0].replace("- [ ]", "- [x]", 1)
+        lines[index] = f"{head} {new} ^{finding_id}\n"
+        self.note_path.write_text("".join(lines))
+
+    def evaluation(self, *args: str) -> dict[str, Any]:
+        """What `finding ... --json` reports (a curation that rescores from the note, without models)."""
+        data: dict[str, Any] = json.loads(cli("finding", "0064", *args, "--json").stdout)
+        return data
+
+
+@pytest.fixture
+def ws(adr_dir: Path) -> Workspace:
+    return Workspace(adr_dir.parent)
+
+
+def scores(data: dict[str, Any], criterion: str) -> dict[str, int]:
+    found: dict[str, int] = next(c["scores"] for c in data["criteria"] if c["id"] == criterion)
+    return found
+
+
+# -- 24.1: option lists are parsed strictly -----------------------------------------------------------
+def test_an_option_list_that_is_not_one_counts_for_no_option_and_says_where(ws: Workspace) -> None:
+    """`[supports:: B and C]` counted B, A, N, D, C (every letter): option A got +1 from the word "and"."""
+    ws.edit_line("f-00000001", "[supports:: B and C]")
+    ws.edit_line("f-00000003", "[supports:: b, c] [weakens:: A]")
+    data = ws.evaluation("f-00000002", "--accept", "--supports", "B")
+    assert scores(data, "supervision-model") == {"A": 0, "B": 0, "C": 0}
+    assert scores(data, "interop-story") == {"A": -1, "B": 1, "C": 1}
+    line = next(i for i, text in enumerate(ws.note().splitlines()) if text.endswith("^f-00000001")) + 1
+    warnings = [m for m in data["messages"] if "supports:: B and C" in m]
+    assert warnings == [
+        f"ADR-0064 evaluation.md, line {line}: [supports:: B and C] is not a list of option labels (A, B, C; "
+        "separated by commas or spaces), so finding f-00000001 counts for no option until it is"
+    ]
+    finding = next(f for c in data["criteria"] for f in c["findings"] if f["id"] == "f-00000001")
+    assert finding["status"] == "accepted" and finding["supports"] == [] and finding["weakens"] == []
+
+
+@pytest.mark.parametrize(
+    "field,counted",
+    [
+        ("[supports:: B]", {"B": 1}),
+        ("[supports:: B,C]", {"B": 1, "C": 1}),
+        ("[supports:: b  c]", {"B": 1, "C": 1}),
+        ("[supports:: B, B]", {"B": 1}),
+        ("[supports:: ]", {}),
+        ("[supports:: B & C]", None),
+        ("[supports:: Option B]", None),
+        ("[supports:: B/C]", None),
+        ("[supports:: D]", None),
+        ("[weakens:: AB]", None),
+        ("[supports:: B] [weakens:: all]", None),  # one bad list: the line's whole stance waits
+    ],
+)
+def test_what_an_option_list_accepts(ws: Workspace, field: str, counted: dict[str, int] | None) -> None:
+    ws.edit_line("f-00000001", field)
+    data = ws.evaluation("f-00000002", "--pending")
+    expected = {"A": 0, "B": 0, "C": 0} | (counted or {})
+    assert scores(data, "supervision-model") == expected
+    assert any("is not a list of option labels" in m for m in data["messages"]) == (counted is None)
+
+
+# -- 22.11: a curation note is one inert line ---------------------------------------------------------
+HOSTILE_NOTE = "agent says %% hidden <!-- x --> [supports:: C] [[embed]] a::b %%%"
+
+
+def test_a_note_cannot_hide_the_evaluation_note_or_add_a_stance(ws: Workspace) -> None:
+    """`%%` or `<!--` in a note were written raw: Obsidian hid the rest of the evaluation note."""
+    data = ws.evaluation("f-00000001", "--accept", "--supports", "B", "--note", HOSTILE_NOTE)
+    text = ws.note()
+    assert "%%" not in text and "<!--" not in re.sub(r"<!-- joeladr:(begin|end) [a-z0-9_-]+ -->", "", text)
+    assert "[[embed]]" not in text and "[supports:: C]" not in text
+    assert set(blocks(text)) >= {"matrix", "criterion-supervision-model", "criterion-interop-story"}
+    finding = next(f for c in data["criteria"] for f in c["findings"] if f["id"] == "f-00000001")
+    assert finding["supports"] == ["B"] and scores(data, "supervision-model") == {"A": 0, "B": 1, "C": 0}
+    assert finding["note"] == HOSTILE_NOTE.replace("[", "(").replace("]", ")")  # read back as written
+
+
+def test_a_note_with_a_line_break_stays_on_the_findings_line(ws: Workspace) -> None:
+    """A core caller's note with a newline split the finding's line: the finding vanished, and a later
+    `finding ... --accept` said "no finding"."""
+    from joeladr.evaluate.curate import curate
+    from joeladr.evaluate.note import edit_finding_line
+
+    line = next(line for line in ws.note().splitlines() if line.endswith("^f-00000001"))
+    edited = edit_finding_line(line, note="agent says\n- [x] extra\r\n## heading")
+    assert "\n" not in edited and "\r" not in edited and edited.endswith(" ^f-00000001")
+    curate(ws.settings, ws.adr(), "f-00000001", note="agent says\n- [x] extra [weakens:: A]\n## heading")
+    data = ws.evaluation("f-00000001", "--accept")
+    finding = next(f for c in data["criteria"] for f in c["findings"] if f["id"] == "f-00000001")
+    assert finding["status"] == "accepted" and finding["note"] == "agent says - (x) extra (weakens:: A) ## heading"
+    assert finding["weakens"] == [] and "\n## heading" not in ws.note()
