@@ -185,3 +185,103 @@ def test_a_note_with_a_line_break_stays_on_the_findings_line(ws: Workspace) -> N
     finding = next(f for c in data["criteria"] for f in c["findings"] if f["id"] == "f-00000001")
     assert finding["status"] == "accepted" and finding["note"] == "agent says - (x) extra (weakens:: A) ## heading"
     assert finding["weakens"] == [] and "\n## heading" not in ws.note()
+
+
+# -- 24.3: a decision reason is text --------------------------------------------------------------
+REASON = "the team said so\n<!-- joeladr:end decision -->\n## Consequences of haste\nStatus: rejected\n- [x] done"
+
+
+def test_a_reason_cannot_break_the_decision_note_or_add_structure_to_the_adr(ws: Workspace) -> None:
+    """A reason with the decision block's end marker broke the decision note (`report` and `decide --revise` then
+    failed until fixed by hand); a heading or `Status:` line in it landed in the ADR as structure. The request
+    makes a reason one line; a core caller's reason is rendered inert all the same."""
+    from joeladr.adr import load_adr
+    from joeladr.decide import DecisionChoice, decide
+
+    before = load_adr(ws.adr_path)
+    decide(ws.settings, "0064", DecisionChoice(option="C", reason=REASON))
+    adr = load_adr(ws.adr_path)
+    assert adr.status == "accepted"
+    added = [title for title in adr.section_titles if title not in before.section_titles]
+    assert added == ["Consequences", "Evidence", "Decision matrix"]  # the record's own, none from the reason
+    first = adr.decision.strip().splitlines()[0]
+    assert first == (
+        "**Chosen option: C, Study and shelve**, because the team said so &lt;!-- joeladr:end decision --&gt; "
+        "## Consequences of haste Status: rejected - \\[x\\] done."
+    )
+    decision_note = ws.settings.decisions_dir / "ADR-0064 decision.md"
+    assert set(blocks(decision_note.read_text())) == {"decision", "charts"}
+    cli("report", "0064")
+    revised = cli("decide", "0064", "--option", "B", "--reason", "on reflection", "--revise")
+    assert "ADR-0064" in revised.output
+    assert "**Chosen option: B, Selective adoption**, because on reflection." in load_adr(ws.adr_path).decision
+
+
+# -- 24.5 and 22.10: what the ADR's Source Material says about a source -------------------------------
+def source_lines(ws: Workspace) -> list[str]:
+    text = ws.adr_path.read_text()
+    section = text.split("## Source Material", 1)[1].split("\n## ", 1)[0]
+    return [line for line in section.splitlines() if line.startswith("- [")]
+
+
+def test_a_file_name_is_text_and_no_path_of_this_machine_reaches_the_adr(ws: Workspace) -> None:
+    """A local file named `"><img src=x onerror=...>.webm` landed raw in the Source Material line, with
+    `[[beam-talk]] (/home/you/talks/...)`: a wikilink dead outside the vault and a path of the writer's machine."""
+    ws.evaluation("f-00000001", "--accept", "--supports", "B")
+    ws.evaluation("f-00000002", "--accept", "--supports", "B")
+    cli("decide", "0064")
+    text = ws.adr_path.read_text()
+    assert "<img" not in text and "/home/you" not in text and "[[" not in text and "%%" not in text
+    lines = source_lines(ws)
+    assert lines[0].startswith("- [x] Video: YouTube `JvBT4XBdoUE`")
+    assert lines[0].endswith("— vault note: Elixir talk (JvBT4XBdoUE)")  # no tree holds ADR and vault: text
+    local = next(line for line in lines if "beam-talk" in line)
+    assert local == (
+        '- [x] Evidence: beam-talk (local file "&gt;&lt;img src=x onerror=alert(1)&gt;\\[\\[x\\]\\] %\u200b% '
+        "&lt;!-- talk.webm) — cited in the decision"
+    )
+    quotes = ws.adr_path.read_text().split("### Evidence", 1)[1]
+    assert (
+        "— beam-talk at 00:10" in quotes and "— Elixir talk (JvBT4XBdoUE) at [00:20](https://www.youtube.com/" in quotes
+    )
+    decision_note = (ws.settings.decisions_dir / "ADR-0064 decision.md").read_text()
+    assert "[[beam-talk]]" in decision_note and "[[Elixir talk (JvBT4XBdoUE)]]" in decision_note  # the vault links
+
+
+def test_in_one_repository_the_adr_links_the_vault_notes_by_relative_paths(ws: Workspace) -> None:
+    """When the ADR and the vault are in one git repository, the links are paths from the ADR to the notes
+    (percent-encoded), and they lead to the notes."""
+    from urllib.parse import unquote
+
+    (ws.root / ".git").mkdir()
+    ws.evaluation("f-00000001", "--accept", "--supports", "B")
+    ws.evaluation("f-00000003", "--accept", "--weakens", "A")
+    ws.evaluation("f-00000002", "--accept", "--supports", "B")
+    cli("decide", "0064")
+    lines = source_lines(ws)
+    assert lines[0].endswith(
+        "— vault note: [Elixir talk (JvBT4XBdoUE)](../vault/sources/Elixir%20talk%20%28JvBT4XBdoUE%29.md)"
+    )
+    local = next(line for line in lines if "beam-talk" in line)
+    assert local.endswith("— cited in the decision (vault note: [beam-talk](../vault/sources/beam-talk.md))")
+    assert sum("beam-talk" in line for line in lines) == 1  # cited twice, listed once
+    for target in re.findall(r"\]\((\.\./[^)]+)\)", "\n".join(lines)):
+        assert (ws.adr_path.parent / unquote(target)).resolve().is_file(), target
+
+
+def test_a_vault_outside_the_adrs_repository_is_named_not_linked(ws: Workspace, tmp_path: Path) -> None:
+    """A vault elsewhere on this machine: a relative path would lead nowhere once the ADR is pushed."""
+    import shutil
+
+    (ws.root / ".git").mkdir()
+    elsewhere = tmp_path / "Obsidian"
+    shutil.move(ws.settings.vault, elsewhere)
+    env = {"JOELADR_VAULT": str(elsewhere)}
+    for finding in ("f-00000001", "f-00000002"):
+        result = runner.invoke(app, ["finding", "0064", finding, "--accept", "--supports", "B"], env=env)
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["decide", "0064"], env=env)
+    assert result.exit_code == 0, result.output
+    lines = source_lines(ws)
+    assert lines[0].endswith("— vault note: Elixir talk (JvBT4XBdoUE)") and "](" not in lines[0].split("—")[-1]
+    assert "Obsidian" not in ws.adr_path.read_text()
