@@ -285,3 +285,44 @@ def test_a_vault_outside_the_adrs_repository_is_named_not_linked(ws: Workspace, 
     lines = source_lines(ws)
     assert lines[0].endswith("— vault note: Elixir talk (JvBT4XBdoUE)") and "](" not in lines[0].split("—")[-1]
     assert "Obsidian" not in ws.adr_path.read_text()
+
+
+# -- 24.6: a symlinked ADR or note ---------------------------------------------------------------
+def test_a_symlinked_adr_and_note_are_edited_where_they_lead_inside_the_workspace(ws: Workspace) -> None:
+    """A symlinked ADR or note was replaced by a regular copy, and the file it led to kept its old content.
+    Here both lead into the workspace (the folder of joeladr.toml): the files they lead to change, the links stay."""
+    (ws.root / "joeladr.toml").write_text("")
+    shared = ws.root / "shared"
+    shared.mkdir()
+    for path, name in ((ws.adr_path, "adr.md"), (ws.note_path, "evaluation.md")):
+        path.rename(shared / name)
+        path.symlink_to(shared / name)
+    ws.evaluation("f-00000001", "--accept", "--supports", "B")
+    ws.evaluation("f-00000002", "--accept", "--supports", "B")
+    assert ws.note_path.is_symlink() and "- [x]" in (shared / "evaluation.md").read_text()
+    cli("decide", "0064")
+    assert ws.adr_path.is_symlink() and ws.adr_path.resolve() == shared / "adr.md"
+    assert "status: accepted" in (shared / "adr.md").read_text()
+    assert not [p for p in (*shared.iterdir(), *ws.adr_path.parent.iterdir()) if p.name.endswith(".tmp")]
+
+
+def test_a_symlink_out_of_the_workspace_is_refused_in_one_line(ws: Workspace, tmp_path: Path) -> None:
+    """An ADR that is a link to a file outside the workspace: decide writes nothing, through the link or over it."""
+    (ws.root / "joeladr.toml").write_text("")
+    outside = tmp_path / "elsewhere" / "adr.md"
+    outside.parent.mkdir()
+    ws.adr_path.rename(outside)
+    ws.adr_path.symlink_to(outside)
+    ws.evaluation("f-00000001", "--accept", "--supports", "B")
+    ws.evaluation("f-00000002", "--accept", "--supports", "B")
+    before = outside.read_text()
+    note = ws.note()
+    result = runner.invoke(app, ["decide", "0064"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        f"error: {ws.adr_path} is a symlink to {outside}, outside the workspace: joeladr does not write through it"
+    )
+    assert lines[1].startswith("hint: edit that file where it is, or put it (or a copy) inside the workspace: ")
+    assert ws.adr_path.is_symlink() and outside.read_text() == before and ws.note() == note
+    assert not (ws.settings.decisions_dir / "ADR-0064 decision.md").exists()
