@@ -256,6 +256,9 @@ def _plan(settings: Settings, ref: str, choice: DecisionChoice, today: dt.date) 
     changes.append(
         _decision_note(settings, decided, chosen, status, reason, date, evaluation, sources, choice.deciders, embeds)
     )
+    if basis[note_path] is not None:  # the evaluation note says the ADR's status too: in the same write
+        noted = merge_properties(basis[note_path] or "", {"status": status}, source=str(note_path))
+        changes.append(FileChange(note_path, basis[note_path], noted))
     index = _index_change(repo, {c.path: c.new for c in changes if c.path.suffix == ".md"})
     if index is not None:
         changes.append(index)

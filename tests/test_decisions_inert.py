@@ -326,3 +326,55 @@ def test_a_symlink_out_of_the_workspace_is_refused_in_one_line(ws: Workspace, tm
     assert lines[1].startswith("hint: edit that file where it is, or put it (or a copy) inside the workspace: ")
     assert ws.adr_path.is_symlink() and outside.read_text() == before and ws.note() == note
     assert not (ws.settings.decisions_dir / "ADR-0064 decision.md").exists()
+
+
+# -- 22.12: property types ----------------------------------------------------------------------
+def yaml11(note: str) -> dict[str, Any]:
+    """The note's properties as a YAML 1.1 reader (PyYAML, and tools built on it) types them."""
+    from ruamel.yaml import YAML
+
+    front = note.split("---\n", 2)[1]
+    data: dict[str, Any] = YAML(typ="safe", pure=True).load("%YAML 1.1\n---\n" + front)
+    return data
+
+
+@pytest.mark.parametrize("seconds", [126.4, 754.0, 3723.0])
+def test_a_source_notes_duration_is_seconds_for_every_reader(tmp_path: Path, seconds: float) -> None:
+    """`duration: 12:34` and `1:02:03` were the integers 754 and 3723 to a YAML 1.1 reader, while `02:06` stayed
+    text. It is a number of seconds now; and titles a YAML 1.1 reader would take for a number or a boolean stay
+    text (quoted)."""
+    from joeladr.transcript import Segment, Transcript
+    from joeladr.vault.source_notes import SourceInfo, properties, write_source_note
+
+    info = SourceInfo("file-0123456789abcdef", "12:34", None, None, "no", "2026-12-01", seconds)
+    transcript = Transcript((Segment(0.0, 4.0, "hello"),), "whisper", "tiny.en")
+    path = tmp_path / "note.md"
+    props = properties(info, transcript, ingested="2026-12-06", embedding_model="m")
+    write_source_note(path, info, transcript, props)
+    data = yaml11(path.read_text())
+    assert data["duration"] == int(seconds) and isinstance(data["duration"], int)
+    assert data["title"] == "12:34" and data["channel"] == "no"
+    assert write_source_note(path, info, transcript, props) is False  # and it stays as written
+
+
+def test_notes_written_by_an_older_joeladr_get_the_new_types(tmp_path: Path) -> None:
+    from joeladr.vault.blocks import merge_properties
+
+    old = "---\ntitle: 12:34\nchannel: yes\nduration: 02:06\nmine: 1:02\n---\n# talk\n"
+    new = merge_properties(old, {"title": "12:34", "channel": "yes", "duration": 126})
+    assert yaml11(new) == {"title": "12:34", "channel": "yes", "duration": 126, "mine": 62}  # the user's key kept
+
+
+def test_decide_brings_the_evaluation_notes_status_along(ws: Workspace) -> None:
+    """After `decide` the evaluation note said `status: proposed` until the next `evaluate`."""
+    ws.evaluation("f-00000001", "--accept", "--supports", "B")
+    ws.evaluation("f-00000002", "--accept", "--supports", "B")
+    assert yaml11(ws.note())["status"] == "proposed"
+    before = ws.note()
+    dry = cli("decide", "0064", "--dry-run").stdout
+    assert "+status: accepted" in dry.split("+++ b/vault/decisions/ADR-0064 evaluation.md", 1)[1].split("+++ ")[0]
+    assert ws.note() == before
+    cli("decide", "0064")
+    assert yaml11(ws.note())["status"] == "accepted"
+    rejected = cli("decide", "0064", "--status", "rejected", "--option", "B", "--reason", "costs", "--revise")
+    assert "ADR-0064" in rejected.output and yaml11(ws.note())["status"] == "rejected"

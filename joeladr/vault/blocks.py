@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from joeladr.errors import FrontMatterError, MarkerError
@@ -149,8 +150,8 @@ def merge_properties(text: str, values: Mapping[str, Any], source: str = "note")
     data = front.data if front else CommentedMap()
     changed = front is None
     for key, value in values.items():
-        if key not in data or _plain(data[key]) != _plain(value):
-            data[key] = value
+        if key not in data or _plain(data[key]) != _plain(value) or _retyped(data[key], value):
+            data[key] = _typed(value)
             changed = True
     if not changed:
         return text
@@ -162,6 +163,44 @@ def merge_properties(text: str, values: Mapping[str, Any], source: str = "note")
     rendered = "---\n" + buffer.getvalue() + "---\n"
     rest = "".join(lines[front.end :]) if front else text
     return rendered + rest
+
+
+def _typed(value: Any) -> Any:
+    """A property value every YAML reader types as joeladr means it: text that a YAML 1.1 reader (PyYAML,
+    and the tools built on it) would take for a number, a boolean or null is quoted (unquoted, ``12:34`` is
+    754 there and ``no`` is false, though YAML 1.2 and Obsidian read text)."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
+
+    if isinstance(value, str) and not isinstance(value, ScalarString) and _read_otherwise(value):
+        return DoubleQuotedScalarString(value)
+    if isinstance(value, list | tuple):
+        return [_typed(v) for v in value]
+    return value
+
+
+def _retyped(current: Any, value: Any) -> bool:
+    """Whether the note holds ``value`` unquoted where :func:`_typed` quotes it (an older joeladr wrote it so)."""
+    from ruamel.yaml.scalarstring import ScalarString
+
+    if isinstance(value, list | tuple) and isinstance(current, list) and len(current) == len(value):
+        return any(_retyped(c, v) for c, v in zip(current, value, strict=True))
+    return isinstance(_typed(value), ScalarString) and not isinstance(current, ScalarString)
+
+
+_TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
+
+
+@lru_cache(maxsize=4096)
+def _read_otherwise(text: str) -> bool:
+    """Whether plain ``text`` is text to YAML 1.2 (so ruamel writes it unquoted) but not to YAML 1.1."""
+    from ruamel.yaml.nodes import ScalarNode
+    from ruamel.yaml.resolver import VersionedResolver
+
+    def tag(version: tuple[int, int]) -> str:
+        found: str = VersionedResolver(version=version).resolve(ScalarNode, text, (True, False))
+        return found
+
+    return tag((1, 2)) == _TEXT_TAGS[0] and tag((1, 1)) not in _TEXT_TAGS
 
 
 def _plain(value: Any) -> Any:
