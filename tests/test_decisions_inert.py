@@ -378,3 +378,55 @@ def test_decide_brings_the_evaluation_notes_status_along(ws: Workspace) -> None:
     assert yaml11(ws.note())["status"] == "accepted"
     rejected = cli("decide", "0064", "--status", "rejected", "--option", "B", "--reason", "costs", "--revise")
     assert "ADR-0064" in rejected.output and yaml11(ws.note())["status"] == "rejected"
+
+
+# -- 24.10: work linear in the number of criteria -------------------------------------------------
+def _spliced(text: str, bodies: dict[str, str], after: dict[str, str]) -> str:
+    """replace_blocks as it was (one splice per block, quadratic in blocks): the reference for the one-pass one."""
+    from joeladr.markdown import split_lines
+    from joeladr.vault.blocks import begin, block, end
+
+    lines = split_lines(text)
+    spans = blocks(text)
+    eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    placed = {n: spans[a][1] for n, a in after.items() if n in bodies and n not in spans and a in spans}
+    edits: list[tuple[float, str]] = [(start, n) for n, (start, _) in spans.items() if n in bodies]
+    edits += [(line + 0.5, n) for n, line in placed.items()]
+    for position, name in sorted(edits, reverse=True):
+        body = bodies[name].rstrip()
+        new = [line + eol for line in body.split("\n")] if body else []
+        if name in spans:
+            start, stop = spans[name]
+            lines[start + 1 : stop] = new
+        else:
+            lines[int(position) + 1 : int(position) + 1] = [eol, begin(name) + eol, *new, end(name) + eol]
+    result = "".join(lines)
+    for name in [n for n in bodies if n not in spans and n not in placed]:
+        if result and not result.endswith("\n"):
+            result += eol
+        result += eol + block(name, bodies[name]).replace("\n", eol) + eol
+    return result
+
+
+def test_replacing_blocks_in_one_pass_writes_what_splicing_wrote() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from joeladr.vault.blocks import block, replace_blocks
+
+    names = ["a", "b", "c", "d"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(st.sampled_from(names), unique=True),
+        st.dictionaries(st.sampled_from([*names, "e"]), st.text("xy \n-", max_size=12)),
+        st.dictionaries(st.sampled_from(["e", "c"]), st.sampled_from(names), max_size=2),
+        st.sampled_from(["\n", "\r\n"]),
+        st.booleans(),
+    )
+    def check(present: list[str], bodies: dict[str, str], after: dict[str, str], eol: str, tail: bool) -> None:
+        text = "\n\n".join(f"## {n}\n{block(n, 'old ' + n)}" for n in present) + ("\ntext" if tail else "")
+        text = text.replace("\n", eol)
+        assert replace_blocks(text, bodies, after=after) == _spliced(text, bodies, after)
+
+    check()

@@ -80,19 +80,28 @@ def replace_blocks(
         for name, anchor in (after or {}).items()
         if name in bodies and name not in spans and anchor in spans
     }
-    edits: list[tuple[float, str]] = [(start, name) for name, (start, _) in spans.items() if name in bodies]
-    edits += [(line + 0.5, name) for name, line in placed.items()]
-    for position, name in sorted(edits, reverse=True):
+    replaced = {start: (stop, name) for name, (start, stop) in spans.items() if name in bodies}
+    inserted: dict[int, list[str]] = {}
+    for name, anchor_end in placed.items():
+        inserted.setdefault(anchor_end, []).append(name)
+
+    def body_lines(name: str) -> list[str]:
         body = bodies[name].rstrip()
-        new = [line + eol for line in body.split("\n")] if body else []
-        if name in spans:
-            start, stop = spans[name]
-            lines[start + 1 : stop] = new
-        else:
-            anchor_end = int(position)
-            fresh = [eol, begin(name) + eol, *new, end(name) + eol]
-            lines[anchor_end + 1 : anchor_end + 1] = fresh
-    result = "".join(lines)
+        return [line + eol for line in body.split("\n")] if body else []
+
+    out: list[str] = []  # one pass: a note with thousands of blocks is not spliced block by block
+    index = 0
+    while index < len(lines):
+        out.append(lines[index])
+        if index in replaced:
+            stop, name = replaced[index]
+            out += body_lines(name)
+            out.append(lines[stop])
+            index = stop
+        for name in sorted(inserted.get(index, ())):
+            out += [eol, begin(name) + eol, *body_lines(name), end(name) + eol]
+        index += 1
+    result = "".join(out)
     missing = [name for name in bodies if name not in spans and name not in placed]
     for name in missing:
         if result and not result.endswith("\n"):
