@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -194,8 +197,25 @@ def test_sensitivity_reads_each_score_a_bounded_number_of_times(monkeypatch: pyt
         reads += 1
         return real(self, criterion, option)
 
+    visits = 0
+
+    class Criteria(tuple[str, ...]):
+        """The criteria, counting every criterion looked at (a membership test looks at each in turn)."""
+
+        def __iter__(self) -> Iterator[str]:
+            nonlocal visits
+            for item in super().__iter__():
+                visits += 1
+                yield item
+
+        def __contains__(self, item: object) -> bool:
+            nonlocal visits
+            visits += len(self)
+            return super().__contains__(item)
+
     monkeypatch.setattr(Matrix, "score", counted)
-    result = summary(matrix)
+    result = summary(replace(matrix, criteria=Criteria(matrix.criteria)))
     cells = len(criteria) * len(OPTIONS)
     assert result["leader"] == "B" and result["sensitivity"]["score"] is not None
     assert reads <= 12 * cells, f"{reads} score reads for {cells} cells"
+    assert visits <= 12 * len(criteria), f"{visits} looks at a criterion for {len(criteria)} criteria"

@@ -53,6 +53,10 @@ class Matrix:
         return {o: self._total(o) for o in self.options}
 
     @cached_property
+    def _criterion_set(self) -> frozenset[str]:
+        return frozenset(self.criteria)
+
+    @cached_property
     def _knockouts(self) -> dict[str, int]:
         """Per option, how many must-have criteria it scores below 0 on."""
         return {o: self._below_zero(o) for o in self.options}
@@ -204,7 +208,7 @@ def _winner_with_score(matrix: Matrix, criterion: str, option: str, value: int) 
     moves one option's total (and, on a must-have criterion, maybe its knock-out); every other option
     stays as it was, so only the two best of them can matter."""
     current = matrix.score(criterion, option)
-    if option not in matrix.options or criterion not in matrix.criteria:
+    if option not in matrix.options or criterion not in matrix._criterion_set:
         return matrix.with_score(criterion, option, value).winner()  # not a cell of the table: no shortcut
     total = matrix.total(option) + matrix.weights.get(criterion, 1.0) * (value - current)
     knocked = matrix.knocked_out(option)
