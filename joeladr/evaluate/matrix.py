@@ -89,6 +89,12 @@ class Matrix:
         """The option alone on top, or None (a tie, or every option knocked out)."""
         return _alone_on_top(self._ranking)
 
+    @cached_property
+    def sensitivity(self) -> tuple[WeightChange | None, ScoreChange | None]:
+        """The smallest weight change and the smallest score change that unseat the winner (found once: the
+        note, the JSON and the charts all show them)."""
+        return smallest_weight_change(self), smallest_score_change(self)
+
     def span(self) -> float:
         return 4.0 * sum(self.weights.get(c, 1.0) for c in self.criteria)
 
@@ -231,8 +237,7 @@ def _alone_on_top(ranking: Sequence[tuple[str, float]]) -> str | None:
 def summary(matrix: Matrix, titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The JSON-ready result: totals, winner, margin, sensitivity."""
     titles = titles or {}
-    weight = smallest_weight_change(matrix)
-    score = smallest_score_change(matrix)
+    weight, score = matrix.sensitivity
     winner = matrix.winner()
     return {
         "options": [
