@@ -430,3 +430,32 @@ def test_replacing_blocks_in_one_pass_writes_what_splicing_wrote() -> None:
         assert replace_blocks(text, bodies, after=after) == _spliced(text, bodies, after)
 
     check()
+
+
+def test_a_chart_too_large_to_draw_is_a_one_line_warning_after_the_note(workspace: Path) -> None:
+    """2,000 criteria: the note is written and scored (sensitivity included); the matrix chart is beyond vl-convert's
+    JavaScript stack, which is one warning line, not a stack trace."""
+    from joeladr.adr import load_adr
+    from joeladr.evaluate.run import note_path_for
+    from joeladr.report.vault import NoteCharts
+
+    criteria = "\n".join(f"{i + 1}. **Criterion {i + 1}** — does it hold in case {i + 1}?" for i in range(2000))
+    path = workspace / "adrs" / "0064-many.md"
+    path.parent.mkdir()
+    path.write_text(
+        f"# ADR-0064: Many\n\n## Evaluation Criteria\n\n{criteria}\n\n## Options Under Consideration\n\n"
+        "### Option A: One\nx\n\n### Option B: Two\ny\n"
+    )
+    settings, adr = resolve_settings(), load_adr(path)
+    found = {
+        c.id: [Finding(f"f-{i:08x}", c.id, "s", "t", None, None, i, i + 1.0, "x", 0.5)]
+        for i, c in enumerate(adr.criteria)
+    }
+    note = note_path_for(settings, adr)
+    update_note(settings, adr, Retrieved(found))
+    note.write_text(note.read_text().replace("- [ ]", "- [x]").replace(" ^f-00000001", " [supports:: B] ^f-00000001"))
+    warnings: list[str] = []
+    evaluation = update_note(settings, adr, charts=NoteCharts(settings, warnings.append))
+    assert evaluation.matrix.winner() == "B" and "Score sensitivity" in note.read_text()
+    assert len(warnings) == 1 and "\n" not in warnings[0], warnings
+    assert warnings[0].startswith("the charts were not drawn: cannot draw the matrix chart: ")
