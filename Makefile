@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test lint bench eval clean
+.PHONY: install browser tools demo test lint bench eval clean
 
 install: $(STAMP)
 
@@ -23,6 +23,14 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
+# Tools the tests run beside joeladr, from npm into .tools/ (git-ignored): MCP Inspector's CLI (2.x runs on
+# Node 20 in CLI mode; its engines field asks for 22).
+TOOLS := .tools
+INSPECTOR := $(TOOLS)/node_modules/@modelcontextprotocol/inspector/package.json
+tools: $(INSPECTOR)
+$(INSPECTOR):
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) @modelcontextprotocol/inspector@2.12.0
+
 demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/python scripts/demo.py
 
@@ -31,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check joeladr tests scripts bench
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) tools
 	HF_HUB_OFFLINE=1 $(BIN)/pytest
 
 bench: install

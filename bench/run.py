@@ -131,6 +131,74 @@ def long_audio(minutes: float) -> Path:
     return target
 
 
+def long_speech(minutes: float) -> Path:
+    """``minutes`` of speech without a pause longer than the talk's own: the fixture talk repeated, encoded
+    as Opus in WebM at 24 kbps (what a download is like: 6 hours take 65 MB), a piece at a time."""
+    target = OUT / f"speech-{minutes:g}min.webm"
+    if target.exists():
+        return target
+    import av
+    import numpy as np
+
+    with av.open(str(TALK)) as container:
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+        once = np.concatenate([f.to_ndarray() for fr in container.decode(audio=0) for f in resampler.resample(fr)], 1)
+    total = int(minutes * 60 * 16000)
+    partial = target.with_suffix(".part")
+    with av.open(str(partial), "w", format="webm") as out:
+        stream = out.add_stream("libopus", rate=16000)
+        stream.layout = "mono"
+        stream.bit_rate = 24000
+        for start in range(0, total, once.shape[1]):
+            piece = np.ascontiguousarray(once[:, : min(once.shape[1], total - start)])
+            frame = av.AudioFrame.from_ndarray(piece, format="s16", layout="mono")
+            frame.sample_rate = 16000
+            frame.pts = start
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    partial.rename(target)
+    return target
+
+
+def bench_memory(minutes: Sequence[float]) -> None:
+    """Peak RSS of a whole `joeladr ingest` (download skipped: a local file) by the audio's duration: decoding,
+    VAD and transcription go a window at a time, so the peak should not grow with the hours."""
+    peaks: dict[float, int] = {}
+    walls: dict[float, float] = {}
+    exported = OUT / "models"
+    for length in [minutes[0]] * (not any(exported.iterdir())) + list(minutes):
+        audio = long_speech(length)  # (the first run of all exports the ONNX query model: not measured)
+        home = Path(tempfile.mkdtemp(prefix="jb-memory-", dir=OUT))
+        env = {**ENV, "JOELADR_HOME": str(home / "home"), "JOELADR_VAULT": str(home / "vault")}
+        if (OUT / "models").exists():
+            (home / "home").mkdir(parents=True)
+            os.symlink(OUT / "models", home / "home" / "models")
+        walls[length], peaks[length] = run_child(
+            [PY, "-m", "joeladr", "ingest", "-q", "--captions", "never", str(audio)], env
+        )
+        shutil.rmtree(home, ignore_errors=True)
+        print(
+            f"ingest of {length:g} min of speech: peak RSS {peaks[length] // 1024} MiB, {walls[length]:.0f} s",
+            flush=True,
+        )
+    first = minutes[0]
+    for length in minutes[1:]:
+        row(
+            f"ingest peak RSS: {_duration(length)} of speech vs {_duration(first)} (the talk repeated, Opus 24 kbps)",
+            [peaks[length] / 1024],
+            [peaks[first] / 1024],
+            "flat: <= 1.1x",
+            f"wall {walls[length]:.0f} s vs {walls[first]:.0f} s",
+            unit="MiB",
+        )
+
+
+def _duration(minutes: float) -> str:
+    return f"{minutes / 60:g} h" if minutes >= 60 else f"{minutes:g} min"
+
+
 BARE_TRANSCRIBE = """
 import sys
 from faster_whisper import BatchedInferencePipeline, WhisperModel
@@ -794,7 +862,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated: startup,embedding,transcription,ingest,adr-size,criteria,search,evaluate,mcp,download",
+        help="comma-separated: startup,embedding,transcription,ingest,memory,adr-size,criteria,search,evaluate,mcp,"
+        "download",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -815,6 +884,8 @@ def main() -> None:
         bench_transcription(long_audio(5))
     if wanted("ingest"):
         bench_ingest(long_audio(30), 3)
+    if wanted("memory"):
+        bench_memory([5, 60, 360])  # the 6-hour ingest alone takes about 15 minutes here
     if wanted("adr-size"):
         bench_adr_size([10_000, 100_000, 1_000_000, 5_000_000], repeat)
     if wanted("criteria"):

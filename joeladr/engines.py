@@ -47,6 +47,7 @@ def make_transcriber(
         vocabulary=vocabulary,
         prompt=prompt,
         priming=priming,
+        scratch=settings.home,  # the decoded audio waits on the cache's disk, not in a tmpfs
     )
 
 

@@ -129,6 +129,14 @@ class Settings:
         default=4000,
         metadata={"toml": "download.max_kbps", "env": "JOELADR_DOWNLOAD_MAX_KBPS", "range": (8, 1_000_000)},
     )
+    ingest_max_inputs: int = field(
+        default=200,
+        metadata={"toml": "ingest.max_inputs", "env": "JOELADR_INGEST_MAX_INPUTS", "range": (1, 100_000)},
+    )  # sources named in one ingest call (URLs, ids, files, an ADR's)
+    ingest_max_entries: int = field(
+        default=500,
+        metadata={"toml": "ingest.max_entries", "env": "JOELADR_INGEST_MAX_ENTRIES", "range": (1, 100_000)},
+    )  # entries of one playlist or page
     download_stall_seconds: float = field(
         default=30.0,
         metadata={"toml": "download.stall_seconds", "env": "JOELADR_DOWNLOAD_STALL_SECONDS", "range": (1, 3600)},
@@ -354,6 +362,10 @@ compute_type = "int8"
 # max_kbps = 4000        # size ceiling: the media's duration at this bitrate (audio is ~130-320)
 # max_mb = 2048          # size ceiling when the duration is unknown
 # stall_seconds = 30     # give up when less than 64 KB arrive in this long
+
+[ingest]
+# max_inputs = 200       # sources one ingest may name (URLs, ids, files, an ADR's)
+# max_entries = 500      # entries one playlist or page may list
 
 [adr]
 template = "joelclaw"     # for an empty ADR folder: joelclaw | madr | madr2 | nygard (else the folder's own style)

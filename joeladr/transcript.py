@@ -30,6 +30,7 @@ class Transcript:
     model: str  # the whisper model, or the caption language
     language: str | None = None
     duration: float | None = None
+    unprimed: tuple[tuple[float, float], ...] = ()  # stretches (seconds) priming lost, heard again without it
 
     @property
     def text(self) -> str:
@@ -44,7 +45,8 @@ class Transcript:
             Segment(s["start"], s["end"], s["text"], tuple(Word(**w) for w in s.get("words", ())))
             for s in data["segments"]
         )
-        return cls(segments, data["origin"], data["model"], data.get("language"), data.get("duration"))
+        unprimed = tuple((float(a), float(b)) for a, b in data.get("unprimed") or ())
+        return cls(segments, data["origin"], data["model"], data.get("language"), data.get("duration"), unprimed)
 
 
 @dataclass(frozen=True)

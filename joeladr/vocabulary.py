@@ -62,7 +62,8 @@ def adr_vocabulary(adr: Adr) -> list[str]:
 def domain_terms(texts: Iterable[str], *, title: str = "") -> list[str]:
     """Domain terms in ``texts`` and ``title`` by the rules above, most used first. A title's capitals say
     little (title case), so of its plain capitalized words only the first counts, unless it is a common
-    opener ("How", "Building", ...) or the text writes it in lower case elsewhere."""
+    opener ("How", "Building", ...) or the text writes it in lower case elsewhere; a title's short or
+    numeric tokens ("j2", "S3", "v10") count only when the text uses them too."""
     texts = [_EMPHASIS.sub("", text) for text in texts]
     lowered = {t.lower() for text in [*texts, title] for t in _TOKEN.findall(text) if t.islower()}
     counts: Counter[str] = Counter()
@@ -81,11 +82,23 @@ def domain_terms(texts: Iterable[str], *, title: str = "") -> list[str]:
             if _is_term(match.group(0).rstrip("."), prose[: match.start()], lowered):
                 count(match.group(0).rstrip("."))
     for position, word in enumerate(_TOKEN.findall(title)):
-        lead = position == 0 and len(word) > 1 and word[:1].isupper() and word.lower() not in lowered
+        if word in counts:
+            count(word)
+            continue
+        if not _title_shaped(word):
+            continue
+        lead = position == 0 and word[:1].isupper() and word.lower() not in lowered
         lead = lead and word not in _TITLE_STARTERS and word not in _COMMON
-        if lead or _is_term(word, "", lowered) or word in counts:
+        if lead or _is_term(word, "", lowered):
             count(word)
     return sorted(counts, key=lambda w: (-counts[w], first_seen[w]))[:MAX_TERMS]
+
+
+def _title_shaped(word: str) -> bool:
+    """Whether a title's token may prime the recognizer: three characters or more, more letters than digits.
+    A file named "beam-j2" is not about "j2": alone, that hotword made tiny.en drop 29 s of speech."""
+    letters = sum(ch.isalpha() for ch in word)
+    return len(word) >= 3 and letters > sum(ch.isdigit() for ch in word)
 
 
 def _is_term(word: str, before: str, lowered: set[str]) -> bool:

@@ -78,7 +78,7 @@ def hosts_at(base: str) -> Hosts:
 def core_ingest(
     settings: Settings, refs: Sequence[SourceRef], hosts: Hosts, *, feed_limit: int | None = None
 ) -> tuple[list[IngestResult], list[IngestFailure]]:
-    """What ``joeladr ingest`` does (joeladr/ingest/run.py), with the GitHub and arXiv hosts given."""
+    """What ``joeladr ingest`` does (joeladr/app/evidence.py), with the GitHub and arXiv hosts given."""
     from joeladr.engines import LazyEmbedder, make_transcriber, store_on_demand
     from joeladr.ingest.download import DownloadLimits, YtDlpDownloader
     from joeladr.ingest.pipeline import Ingestor

@@ -485,3 +485,53 @@ def test_http_sessions_are_capped(adr_dir: Path) -> None:
     with http_server(adr_dir.parent, [], server_env(JOELADR_MCP_MAX_SESSIONS="2")) as (_, url):
         opened = [_post(url, TOKEN, INITIALIZE) for _ in range(3)]
         assert [status for status, _ in opened] == [200, 200, 503], opened
+
+
+def test_sessions_take_turns_source_by_source(ingested: Ingested, tmp_path: Path) -> None:
+    """The server's ingest lock is fair (first asked, first served) and is taken per source, not per call:
+    a call naming many sources does not keep another session waiting until its last one is done."""
+    import threading
+
+    from joeladr.agents.bridge import TakingTurns
+    from joeladr.app.evidence import Ingest
+    from joeladr.app.workspace import Workspace
+
+    turns = TakingTurns()
+    order: list[str] = []
+    first_in = threading.Event()
+    release = threading.Event()
+
+    def take(name: str, hold: bool = False) -> None:
+        with turns.turn():
+            order.append(name)
+            if hold:
+                first_in.set()
+                release.wait(10)
+
+    holder = threading.Thread(target=take, args=("a1", True))
+    holder.start()
+    first_in.wait(10)
+    waiting = [threading.Thread(target=take, args=(name,)) for name in ("b1", "c1")]
+    for thread in waiting:
+        thread.start()
+        time.sleep(0.2)  # b1 asks before c1
+    again = threading.Thread(target=take, args=("a2",))  # the holder's next source asks last
+    again.start()
+    time.sleep(0.2)
+    release.set()
+    for thread in [holder, *waiting, again]:
+        thread.join(10)
+    assert order == ["a1", "b1", "c1", "a2"]
+
+    copy = copy_of(ingested, tmp_path / "copy")
+    taken: list[int] = []
+
+    @contextmanager
+    def counted() -> Iterator[None]:
+        taken.append(1)
+        yield
+
+    workspace = Workspace.for_command(copy.settings)
+    workspace.ingest_turn = counted
+    done = workspace.run(Ingest((str(BEAM), copy.url)))
+    assert len(done.results) == 2 and len(taken) == 3  # one turn per source, and the last that finds no more

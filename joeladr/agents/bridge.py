@@ -3,7 +3,8 @@
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Literal, TypeVar
 
 import anyio
@@ -48,6 +49,30 @@ async def run_blocking(work: Callable[[], T], cancel: threading.Event) -> T:
         raise
     assert phase[0] == "running"
     return result  # type: ignore[return-value]  # runner returned work()'s value
+
+
+class TakingTurns:
+    """A lock that threads get in the order they asked for it (a plain lock lets the thread that just
+    released it take it again at once: one session's long ingest would starve the others)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._issued = 0
+        self._serving = 0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._changed:
+            ticket = self._issued
+            self._issued += 1
+            while self._serving != ticket:
+                self._changed.wait()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._serving += 1
+                self._changed.notify_all()
 
 
 class ProgressBridge:

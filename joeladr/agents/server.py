@@ -29,7 +29,7 @@ from mcp_types import Resource as MCPResource
 from pydantic import Field, StrictInt, StrictStr
 
 from joeladr import __version__, bounds
-from joeladr.agents.bridge import ProgressBridge, error_text, run_blocking
+from joeladr.agents.bridge import ProgressBridge, TakingTurns, error_text, run_blocking
 from joeladr.app.evidence import FEED_LIMIT
 from joeladr.app.workspace import Progress, Request, Workspace
 from joeladr.engines import ResidentEngines
@@ -77,11 +77,13 @@ class JoeladrMCPServer(MCPServer[Any]):
         self.workspace = settings
         self.debug = debug
         self.engines = ResidentEngines(settings)
-        self.ingesting = anyio.Lock()  # one ingest at a time: whisper wants every core
+        self.ingesting = TakingTurns()  # one source at a time (whisper wants every core), sessions in turn
 
     def execute(self, request: Request[R], *, progress: Progress | None = None) -> R:
         """Run a request against the workspace (relative paths resolve against the workspace root)."""
-        workspace = Workspace(self.workspace, self.engines, self.workspace.root, warn=_log_warning)
+        workspace = Workspace(
+            self.workspace, self.engines, self.workspace.root, warn=_log_warning, ingest_turn=self.ingesting.turn
+        )
         if progress is not None:
             workspace.progress = progress
         return workspace.run(request)
@@ -290,12 +292,11 @@ def _add_evidence_tools(server: JoeladrMCPServer) -> None:
                 raise done.failed
             return done.to_json()
 
-        async with server.ingesting:
-            try:
-                return await run_blocking(work, cancel)
-            except anyio.get_cancelled_exc_class():
-                log.warning("ingest cancelled; the finished stages are cached: ingest again to resume")
-                raise
+        try:
+            return await run_blocking(work, cancel)
+        except anyio.get_cancelled_exc_class():
+            log.warning("ingest cancelled; the finished stages are cached: ingest again to resume")
+            raise
 
 
 def _progress_sender(ctx: Context[Any, Any]) -> Callable[[float, str], None]:

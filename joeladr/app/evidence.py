@@ -109,7 +109,7 @@ class Ingest:
     def run(self, workspace: Workspace) -> IngestRun:
         from joeladr.engines import export_query_model, make_transcriber
         from joeladr.ingest.download import DownloadLimits, YtDlpDownloader
-        from joeladr.ingest.pipeline import Ingestor
+        from joeladr.ingest.pipeline import IngestFailure, Ingestor
         from joeladr.vocabulary import primed_vocabulary, priming_off
 
         settings = workspace.settings
@@ -140,8 +140,19 @@ class Ingest:
                 report=workspace.progress,
                 allow_file_urls=self.allow_file_urls,
                 feed_limit=self.limit,
+                warn=workspace.warn,
             )
-            results, failures = ingestor.run(refs)
+            results, failures = [], []
+            outcomes = ingestor.each(refs)
+            while True:
+                with workspace.ingest_turn():  # one source at a time, then the next session's turn
+                    outcome = next(outcomes, None)
+                if outcome is None:
+                    break
+                if isinstance(outcome, IngestFailure):
+                    failures.append(outcome)
+                else:
+                    results.append(outcome)
         if results:
             export_query_model(settings, embedder.loaded)  # torch is loaded now anyway: later runs skip it
         return IngestRun(results, failures, skipped)

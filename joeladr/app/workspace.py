@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -56,13 +56,19 @@ def _no_warning(message: str) -> None:
     pass
 
 
+def _no_turns() -> AbstractContextManager[object]:
+    return nullcontext()
+
+
 @dataclass
 class Workspace:
     """One workspace as a front end sees it, and how that front end hears about long work.
 
     ``base``: where relative paths in a request resolve (the current folder for the CLI, the
     workspace root for a server). ``progress`` hears long work by stage; ``warn`` hears what the
-    user should know that is not an error.
+    user should know that is not an error. ``ingest_turn`` is held around each source an ingest
+    works on: a server that runs ingests for several sessions passes a fair lock, so one long
+    call does not keep the others waiting until it ends.
     """
 
     settings: Settings
@@ -70,6 +76,7 @@ class Workspace:
     base: Path
     progress: Progress = _no_progress
     warn: Callable[[str], None] = field(default=_no_warning)
+    ingest_turn: Callable[[], AbstractContextManager[object]] = field(default=_no_turns)
 
     @classmethod
     def for_command(

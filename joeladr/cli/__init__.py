@@ -173,6 +173,9 @@ def init(
 def main() -> None:
     import sys
 
+    from joeladr.interrupt import stop_on_sigterm
+
+    stop_on_sigterm()  # SIGTERM stops long work as Ctrl-C does: at its next step, every finished stage cached
     try:
         app()
     except BrokenPipeError:  # while typer itself printed (help, usage errors)

@@ -1,11 +1,25 @@
-"""WebVTT captions (what yt-dlp writes) to transcript segments."""
+"""WebVTT captions (what yt-dlp writes) to transcript segments, bounded by the media's duration."""
 
 from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
+from joeladr.errors import IngestError
+from joeladr.timecode import timestamp
 from joeladr.transcript import Segment
+
+# A caption track is refused when it is out of all proportion to the media it captions. YouTube's
+# automatic captions (every word timed, every line shown twice) take about 250 bytes per second of
+# talk, and people say 2-4 words a second: the bounds leave ten times that and more.
+BYTES_PER_SECOND = 2_000
+BYTES_SLACK = 1_000_000
+WORDS_PER_SECOND = 10
+WORDS_SLACK = 500
+TIME_FACTOR = 2  # cues may run past the media's end by its own length, and a minute
+TIME_SLACK = 60.0
+_HINT = "ingest it with --captions never to transcribe the audio instead"
 
 _TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})")
 _CUE = re.compile(rf"^\s*({_TIME.pattern})\s+-->\s+({_TIME.pattern})")
@@ -46,3 +60,37 @@ def parse_vtt(text: str) -> list[Segment]:
                 continue
             segments.append(Segment(round(start, 3), round(max(end, start), 3), line))
     return segments
+
+
+def read_captions(path: Path, duration: float) -> list[Segment]:
+    """The segments of the caption file at ``path`` for media of ``duration`` seconds.
+
+    Raises IngestError when the track is out of proportion to the media: larger than
+    ``BYTES_PER_SECOND`` of it (checked before the file is read), cues running past twice its
+    length, or more than ``WORDS_PER_SECOND`` words for each of its seconds.
+    """
+    size = path.stat().st_size
+    most = int(duration * BYTES_PER_SECOND) + BYTES_SLACK
+    if size > most:
+        raise IngestError(
+            f"the caption track is {_mb(size)}, more than a {timestamp(duration)} talk can need (at most {_mb(most)})",
+            hint=_HINT,
+        )
+    segments = parse_vtt(path.read_text(encoding="utf-8", errors="replace"))
+    end = max((s.end for s in segments), default=0.0)
+    if end > duration * TIME_FACTOR + TIME_SLACK:
+        raise IngestError(
+            f"the captions run to {timestamp(end)}, but the media lasts {timestamp(duration)}", hint=_HINT
+        )
+    words = sum(len(s.text.split()) for s in segments)
+    if words > duration * WORDS_PER_SECOND + WORDS_SLACK:
+        raise IngestError(
+            f"the captions hold {words:,} words, more than a {timestamp(duration)} talk can hold "
+            f"(at most {int(duration * WORDS_PER_SECOND) + WORDS_SLACK:,})",
+            hint=_HINT,
+        )
+    return segments
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"

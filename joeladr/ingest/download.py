@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from joeladr import interrupt
 from joeladr.errors import DownloadError, UsageError
 from joeladr.ingest.inputs import SourceRef, scheme_problem, source_id_for
 
@@ -108,14 +109,16 @@ class DownloadLimits:
     max_mb: int = 2048  # the ceiling when the duration is unknown
     stall_seconds: float = 30.0  # abandon a read that brings less than PIECE bytes in this long
     headroom_mb: int = 8
+    max_entries: int = 500  # a playlist or page listing more is refused ([ingest] max_entries)
 
     @classmethod
     def of(cls, settings: Settings) -> DownloadLimits:
-        """The limits the ``[download]`` settings give."""
+        """The limits the ``[download]`` settings (and ``[ingest] max_entries``) give."""
         return cls(
             max_kbps=settings.download_max_kbps,
             max_mb=settings.download_max_mb,
             stall_seconds=settings.download_stall_seconds,
+            max_entries=settings.ingest_max_entries,
         )
 
     def ceiling(self, duration: float | None) -> int:
@@ -435,7 +438,12 @@ class YtDlpDownloader:
         if ref.kind == "file":
             raise UsageError("local files are not downloaded")
         logger = _Logger()
-        options = self._options(logger) | {"extract_flat": "in_playlist", "noplaylist": ref.kind == "youtube"}
+        most = self.limits.max_entries
+        options = self._options(logger) | {
+            "extract_flat": "in_playlist",
+            "noplaylist": ref.kind == "youtube",
+            "playlistend": most + 1,  # one more than allowed tells us the list is too long, without reading it all
+        }
         guard: _Guard | None = None
         try:
             with self._session(options, min(PAGE_CEILING, self.limits.ceiling(None))) as (ydl, guard):
@@ -450,17 +458,26 @@ class YtDlpDownloader:
         entries = info.get("entries")
         if entries is None:
             return [_remote(info, ref.url)]
-        found = []
-        for entry in entries:
+        page = str(info.get("webpage_url") or ref.url)
+        found: dict[str, RemoteMedia] = {}
+        for number, entry in enumerate(entries, 1):
+            if number > most:
+                listed = info.get("playlist_count") or entry.get("n_entries")
+                count = f"{listed:,}" if isinstance(listed, int) and listed > most else f"more than {most:,}"
+                raise UsageError(
+                    f"{ref.url} lists {count} entries; one ingest takes at most {most:,} (see [ingest] max_entries)",
+                    hint="raise [ingest] max_entries, or ingest the entries you want by their own URLs",
+                )
             if not entry:
                 continue  # private or deleted entries come back empty
             url = entry.get("url") or entry.get("webpage_url")
             if not url:
                 continue
-            found.append(_remote(entry, url))
+            media = _remote(entry, url, page=page)
+            found.setdefault(media.url, media)  # an entry listed twice is ingested (and named) once
         if not found:
             raise DownloadError(f"{ref.url} lists no videos that can be fetched")
-        return found
+        return list(found.values())
 
     def fetch(self, url: str, *, keep: Callable[[str, bytes], bool]) -> Fetched:
         """Read a page, PDF or feed through the same guard as media (schemes after redirects, the page
@@ -507,6 +524,7 @@ class YtDlpDownloader:
         guard: _Guard | None = None
 
         def hook(status: dict[str, Any]) -> None:
+            interrupt.check()  # a stop asked for (SIGTERM) ends the download here; the partial file resumes
             if status.get("status") in ("downloading", "finished"):
                 total = status.get("total_bytes") or status.get("total_bytes_estimate")
                 downloaded = float(status.get("downloaded_bytes") or 0)
@@ -580,7 +598,9 @@ def _remove_partial(folder: Path) -> None:
                 leftover.unlink()
 
 
-def _remote(info: dict[str, Any], url: str) -> RemoteMedia:
+def _remote(info: dict[str, Any], url: str, *, page: str | None = None) -> RemoteMedia:
+    """One video; ``page``: the playlist or page it is an entry of. An entry with no page of its own (a
+    <video> on a page) is named by its own media URL, not the page's."""
     extractor = str(info.get("extractor_key") or info.get("ie_key") or "generic")
     video_id = str(info.get("id") or "")
     webpage = str(info.get("webpage_url") or url)
@@ -588,9 +608,8 @@ def _remote(info: dict[str, Any], url: str) -> RemoteMedia:
     source_id = source_id_for(extractor, video_id, webpage if not youtube else video_id)
     formats = [f.get("url") for f in info.get("formats") or [] if isinstance(f, dict)]
     links = tuple(dict.fromkeys(str(u) for u in (url, info.get("url"), info.get("webpage_url"), *formats) if u))
-    return RemoteMedia(
-        source_id, webpage if info.get("_type") != "url" else url, dict(info), video_id if youtube else None, links
-    )
+    named = url if info.get("_type") == "url" or (page is not None and webpage == page) else webpage
+    return RemoteMedia(source_id, named, dict(info), video_id if youtube else None, links)
 
 
 def _caption_choice(info: dict[str, Any]) -> tuple[str | None, str]:

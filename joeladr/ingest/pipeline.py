@@ -7,6 +7,7 @@ inputs changes nothing (same points, same note).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -15,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from joeladr import interrupt
 from joeladr.atomic import Snapshot, StagedWrite, atomic_write_text, read_text, stage
 from joeladr.cache import cache_key, read_entry, write_entry
 from joeladr.catalog import DOWNLOAD, RECORD, Catalog, SourceRecord
 from joeladr.document import Document
 from joeladr.embed import Embedder
 from joeladr.embed.keywords import keyword_vector
-from joeladr.errors import IngestError, JoeladrError, UsageError, WriteConflict
+from joeladr.errors import IngestError, JoeladrError, MediaError, UsageError, WriteConflict
 from joeladr.faults import checkpoint
-from joeladr.ingest.captions import parse_vtt
+from joeladr.ingest.captions import read_captions
 from joeladr.ingest.chunking import ChunkSpec, DocumentChunkSpec, chunk_document, chunk_segments
 from joeladr.ingest.documents import DocumentSource
 from joeladr.ingest.download import Downloaded, Downloader, RemoteMedia, metadata
@@ -35,6 +37,7 @@ from joeladr.ingest.transcribe import Transcriber
 from joeladr.locking import workspace_lock
 from joeladr.settings import Settings
 from joeladr.store import Point, VectorStore, check_model, point_id
+from joeladr.timecode import timestamp
 from joeladr.transcript import Chunk, Transcript
 from joeladr.vault.blocks import blocks, plain_text
 from joeladr.vault.document_notes import document_note_text, document_properties
@@ -63,8 +66,18 @@ class IngestResult:
 
 @dataclass
 class IngestFailure:
+    """One input or entry that could not be ingested: named by its own URL (or path), with the error."""
+
     input: str
     error: JoeladrError
+
+    def __post_init__(self) -> None:
+        # A failure is kept until the end of a run: without its traceback, not the frames (and the yt-dlp
+        # session, about 1 MB) it would keep alive, for every failing entry of a page.
+        for error in (self.error, self.error.__cause__, self.error.__context__):
+            if error is not None:
+                error.__traceback__ = None
+        self.error.__cause__ = self.error.__context__ = None
 
 
 class Ingestor:
@@ -94,6 +107,7 @@ class Ingestor:
         hosts: Hosts = REAL,
         feed_limit: int | None = None,
         document_chunking: DocumentChunkSpec | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.catalog = Catalog(settings.home)
@@ -108,6 +122,7 @@ class Ingestor:
         self.allow_file_urls = allow_file_urls
         self.document_chunking = document_chunking or DocumentChunkSpec()
         self.router = Router(downloader, self.catalog, hosts=hosts, feed_limit=feed_limit, force=force)
+        self.warn = warn or (lambda message: None)  # what the user should know: one line each
         self._model_checked = False
 
     # -- inputs --------------------------------------------------------------------
@@ -142,16 +157,38 @@ class Ingestor:
     def run(self, refs: Sequence[SourceRef]) -> tuple[list[IngestResult], list[IngestFailure]]:
         results: list[IngestResult] = []
         failures: list[IngestFailure] = []
+        for outcome in self.each(refs):
+            if isinstance(outcome, IngestFailure):
+                failures.append(outcome)
+            else:
+                results.append(outcome)
+        return results, failures
+
+    def each(self, refs: Sequence[SourceRef]) -> Iterator[IngestResult | IngestFailure]:
+        """Ingest ``refs`` one source at a time, yielding each outcome as it is known (a server can share
+        its ingest lock between sources); a source named twice is ingested once. Raises UsageError before
+        any work when more than ``[ingest] max_inputs`` are named."""
+        most = self.settings.ingest_max_inputs
+        if len(refs) > most:
+            raise UsageError(
+                f"{len(refs):,} sources named; one ingest takes at most {most:,} (see [ingest] max_inputs)",
+                hint="ingest them in smaller groups, or raise [ingest] max_inputs",
+            )
+        seen: set[str] = set()
         for item in self.expand(refs):
             if isinstance(item, IngestFailure):
-                failures.append(item)
+                yield item
                 continue
             ref, media = item
+            key = media.source_id if media is not None else ref.value
+            if key in seen:
+                continue
+            seen.add(key)
+            interrupt.check()
             try:
-                results.append(self.ingest_one(ref, media))
+                yield self.ingest_one(ref, media)
             except JoeladrError as exc:
-                failures.append(IngestFailure((media.url if media else None) or ref.value, exc))
-        return results, failures
+                yield IngestFailure((media.url if media else None) or ref.value, exc)
 
     # -- one source ----------------------------------------------------------------
     def ingest_one(self, ref: SourceRef, media: Found | None) -> IngestResult:
@@ -166,7 +203,13 @@ class Ingestor:
         fetched = self._download(media, folder, steps) if media is not None else self._local(ref, folder)
         info = fetched.info
         duration = float(info.get("duration") or 0) or probe_duration(fetched.media_path)
-        transcript = self._transcript(folder, fetched, duration, steps)
+        try:
+            transcript = self._transcript(folder, fetched, duration, steps)
+        except MediaError:
+            if media is not None:  # a download that decodes at first but not to the end; never a user's file
+                _remove_download(fetched)
+                (folder / DOWNLOAD).unlink(missing_ok=True)
+            raise
         source = SourceInfo(
             source_id=source_id,
             title=plain_text(str(info.get("title") or "")) or source_id,
@@ -362,10 +405,12 @@ class Ingestor:
             media, folder, captions=self.captions != "never", progress=lambda s, c, t: self.report(s, c, t)
         )
         info = metadata(media.info) | result.info | media.known
-        if not info.get("duration"):
-            info["duration"] = probe_duration(result.media_path)
-        else:
-            probe_duration(result.media_path)  # refuse non-media now, not in the transcriber
+        try:
+            probed = probe_duration(result.media_path)  # refuse non-media now, not in the transcriber
+        except MediaError:
+            _remove_download(result)  # what cannot be decoded is not kept in the cache
+            raise
+        info["duration"] = info.get("duration") or probed
         write_entry(
             folder / DOWNLOAD,
             {
@@ -390,13 +435,15 @@ class Ingestor:
         if cached is not None:
             return Transcript.from_json(cached)
         if fetched.captions_path is not None and use_captions:
-            segments = parse_vtt(fetched.captions_path.read_text(encoding="utf-8", errors="replace"))
+            segments = read_captions(fetched.captions_path, duration)
             transcript = Transcript(tuple(segments), f"captions-{fetched.captions_kind}", "en", "en", duration)
         else:
             self.report("transcribe", 0.0, duration)
             transcript = transcriber.transcribe(
                 fetched.media_path, lambda done, total: self.report("transcribe", done, total)
             )
+            if transcript.unprimed:
+                self.warn(_unprimed_warning(fetched, transcript))
         write_entry(path, transcript.to_json())
         checkpoint("transcribed")
         steps.append("captions" if use_captions else "transcribe")
@@ -412,6 +459,7 @@ class Ingestor:
         vectors: list[list[float]] = []
         batch = 32
         for start in range(0, len(texts), batch):
+            interrupt.check()
             vectors.extend(self.embedder.embed(texts[start : start + batch]))
             self.report("embed", float(min(start + batch, len(texts))), float(len(texts)))
         write_entry(path, vectors)
@@ -466,6 +514,23 @@ class Ingestor:
         store.delete([pid for pid in existing if pid not in wanted])
         steps.append("store")
         return True
+
+
+def _unprimed_warning(fetched: Downloaded, transcript: Transcript) -> str:
+    stretches = ", ".join(f"{timestamp(a)}-{timestamp(b)}" for a, b in transcript.unprimed)
+    title = plain_text(str(fetched.info.get("title") or "")) or fetched.media_path.name
+    return (
+        f"{title}: the primed recognizer heard nothing in {stretches}; "
+        "that speech was transcribed without priming (the transcript records where)"
+    )
+
+
+def _remove_download(fetched: Downloaded) -> None:
+    """Delete a downloaded media file (and its captions) that turned out not to be decodable."""
+    for path in (fetched.media_path, fetched.captions_path):
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def source_terms(info: dict[str, Any]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,8 +48,19 @@ class SourceInfo:
     pages: int | None = None
 
 
+def is_regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file (after symlinks): a FIFO, socket or device named ``*.md`` is not
+    a note, and opening a FIFO would wait for a writer forever."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def note_owner(path: Path) -> str | None:
-    """The source id a note carries in its ``joeladr_id`` property (None: none, or unreadable)."""
+    """The source id a note carries in its ``joeladr_id`` property (None: none, unreadable, or not a regular file)."""
+    if not is_regular_file(path):
+        return None
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             head = handle.read(16384)
@@ -62,7 +74,8 @@ def note_owner(path: Path) -> str | None:
 
 
 def find_note(vault: Path, source_id: str) -> Path | None:
-    """The note anywhere in the vault (outside dot folders such as .trash) that carries ``source_id``."""
+    """The note anywhere in the vault (outside dot folders such as .trash) that carries ``source_id``;
+    only regular files are read."""
     if not vault.is_dir():
         return None
     for folder, subfolders, files in os.walk(vault):
@@ -82,7 +95,7 @@ def note_path(sources_dir: Path, info: SourceInfo, existing: str | None = None, 
     """
     if existing:
         recorded = sources_dir / existing
-        if recorded.is_file() and note_owner(recorded) in (info.source_id, None):
+        if is_regular_file(recorded) and note_owner(recorded) in (info.source_id, None):
             return recorded
     found = find_note(vault if vault is not None else sources_dir, info.source_id)
     if found is not None:
