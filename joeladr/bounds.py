@@ -6,11 +6,16 @@ The CLI runs with no bounds: the user names whatever file they like. ``joeladr m
 followed) inside the workspace: the ADR folder, the vault and the cache, plus the folder of
 ``joeladr.toml`` when there is one. ``../``, absolute paths elsewhere and symlinks that lead
 out are refused with :class:`~joeladr.errors.OutsideWorkspace`.
+
+Whatever the front end, a file joeladr writes that is itself a symlink is written where it
+leads only when that is inside the workspace being written (:func:`link_folders`): the one
+whose lock this thread holds (:func:`enter_writing`), else the folder of the link.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,3 +74,29 @@ def confine(bounds: Bounds | None) -> None:
 def check(path: Path) -> Path:
     """``path`` when no bounds are set or it is inside them; else :class:`OutsideWorkspace`."""
     return path if _active is None else _active.check(path)
+
+
+_writing = threading.local()
+
+
+def enter_writing(workspace: Bounds) -> None:
+    """This thread now writes ``workspace`` (it took the workspace's lock): a symlinked ADR or note may lead into
+    its folders and still be edited in place, until :func:`leave_writing`."""
+    _writing.__dict__.setdefault("stack", []).append(workspace)
+
+
+def leave_writing() -> None:
+    stack: list[Bounds] = _writing.__dict__.get("stack", [])
+    if stack:
+        stack.pop()
+
+
+def link_folders(link: Path) -> Bounds:
+    """Where a symlink that joeladr writes through may lead: the confinement when one is set, else the workspace
+    this thread is writing, else the link's own folder (a write outside any workspace follows no link out)."""
+    stack: list[Bounds] = _writing.__dict__.get("stack", [])
+    if _active is not None:
+        return _active
+    if stack:
+        return stack[-1]
+    return Bounds((Path(os.path.abspath(Path(link).parent)),))

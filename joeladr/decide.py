@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from joeladr.adr.edit import AdrDocument, LinkTarget
@@ -217,7 +219,7 @@ def _plan(settings: Settings, ref: str, choice: DecisionChoice, today: dt.date) 
     body = render_decision(adr, chosen, status, reason, evaluation, sources, madr=madr, bullet=style.bullet)
     old_decision = adr.decision
     document.replace_section("decision", body, title="Decision", after=("options", "context"))
-    _tick_sources(document, evaluation, sources)
+    _tick_sources(settings, document, evaluation, sources)
     changes: list[FileChange] = []
     if supersedes:
         old_path = repo.find(supersedes)
@@ -255,6 +257,9 @@ def _plan(settings: Settings, ref: str, choice: DecisionChoice, today: dt.date) 
     changes.append(
         _decision_note(settings, decided, chosen, status, reason, date, evaluation, sources, choice.deciders, embeds)
     )
+    if basis[note_path] is not None:  # the evaluation note says the ADR's status too: in the same write
+        noted = merge_properties(basis[note_path] or "", {"status": status}, source=str(note_path))
+        changes.append(FileChange(note_path, basis[note_path], noted))
     index = _index_change(repo, {c.path: c.new for c in changes if c.path.suffix == ".md"})
     if index is not None:
         changes.append(index)
@@ -302,8 +307,9 @@ def _default_reason(evaluation: Evaluation, summary: dict[str, object]) -> str:
 
 
 def _cite(finding: Finding) -> str:
-    """A quote for the ADR: the transcript's words and the talk's title made inert (they come from the web)."""
-    name = finding.note_name or escape_inline(finding.title)
+    """A quote for the ADR: the transcript's words, the source's name and the user's note made inert (they come
+    from the web, a file name, or an agent)."""
+    name = escape_inline(finding.note_name or finding.title)
     url = safe_url(finding.url)
     when = f"[{escape_inline(finding.at)}]({url})" if url else escape_inline(finding.at)
     stance = []
@@ -312,8 +318,14 @@ def _cite(finding: Finding) -> str:
     if finding.weakens:
         stance.append("weakens " + ", ".join(finding.weakens))
     tail = f" ({'; '.join(stance)})" if stance else ""
-    note = f" — {finding.note}" if finding.note else ""
+    note = f" — {escape_inline(finding.note)}" if finding.note else ""
     return f"“{escape_inline(finding.text)}” — {name} at {when}{tail}{note}"
+
+
+def inert_reason(reason: str) -> str:
+    """A decision reason as the end of a sentence: text in every file it reaches (a heading, a ``Status:`` line
+    or a marker in it stays words on the line), without its closing full stop."""
+    return escape_inline(reason).rstrip(".")
 
 
 def render_decision(
@@ -332,12 +344,12 @@ def render_decision(
     if status == "rejected":
         lines.append(
             f"**Rejected.** Option {chosen.id} ({chosen.title}) was the best candidate, and is not adopted, "
-            f"because {reason.rstrip('.')}."
+            f"because {inert_reason(reason)}."
         )
     elif madr:
-        lines.append(f'Chosen option: "{chosen.id}: {chosen.title}", because {reason.rstrip(".")}.')
+        lines.append(f'Chosen option: "{chosen.id}: {chosen.title}", because {inert_reason(reason)}.')
     else:
-        lines.append(f"**Chosen option: {chosen.id}, {chosen.title}**, because {reason.rstrip('.')}.")
+        lines.append(f"**Chosen option: {chosen.id}, {chosen.title}**, because {inert_reason(reason)}.")
     if status == "deprecated":
         lines.append("")
         lines.append("This decision is deprecated.")
@@ -365,16 +377,23 @@ def render_decision(
     if evaluation.matrix.criteria:
         matrix = render_matrix(evaluation).replace("> [!success] ", "> ").replace("> [!warning] ", "> ")
         lines += ["", f"{sub} Decision matrix", "", matrix]
-    cited = sorted({f.note_name or escape_inline(f.title) for f in accepted})
+    cited = sorted({escape_inline(f.note_name or f.title) for f in accepted})
     if cited:
         lines += ["", "Sources: " + ", ".join(cited) + "."]
     return "\n".join(lines)
 
 
-def _tick_sources(document: AdrDocument, evaluation: Evaluation, sources: Sequence[SourceRecord]) -> None:
-    """Tick the Source Material items that were ingested, link each to its vault note; add cited sources."""
+def _tick_sources(
+    settings: Settings, document: AdrDocument, evaluation: Evaluation, sources: Sequence[SourceRecord]
+) -> None:
+    """Tick the Source Material items that were ingested, name each one's vault note; add cited sources.
+
+    The ADR is read where it lives (a repository, a code review), not in the vault: a source is linked by its
+    web address, a vault note by its path relative to the ADR when both are in one tree, and otherwise named
+    in plain text (never a wikilink that is dead outside the vault, nor a path of this machine)."""
     by_id = {r.source_id: r for r in sources}
     by_url = {r.url: r for r in sources if r.url}
+    links = SourceLinks(settings, document.path)
     listed: set[str] = set()
     for item in document.parse().sources:  # line numbers as the file is now
         record = by_id.get(item.id) if item.kind == "youtube" else by_url.get(item.url)
@@ -382,16 +401,65 @@ def _tick_sources(document: AdrDocument, evaluation: Evaluation, sources: Sequen
             continue
         listed.add(record.source_id)
         if item.done is not None:
-            document.set_checkbox(item.line, True, f"— vault note: [[{record.note_name}]]")
+            document.set_checkbox(item.line, True, f"— vault note: {links.note(record)}")
     cited = list(dict.fromkeys(f.source_id for f in evaluation.accepted() if f.source_id not in listed))
     items = []
     for source_id in cited:
         record = by_id.get(source_id)
-        name = record.note_name if record else source_id
-        where = f" ({record.url})" if record and record.url else ""
-        items.append(f"- [x] Evidence: [[{name}]]{where} — cited in the decision")
+        if record is None:
+            items.append(f"- [x] Evidence: {escape_inline(source_id)} — cited in the decision")
+            continue
+        note = links.relative(record)
+        also = f" (vault note: [{escape_inline(record.note_name)}]({note}))" if note else ""
+        items.append(f"- [x] Evidence: {links.source(record)} — cited in the decision{also}")
     if items:
         document.append_items("sources", items, title="Source Material", after=("decision",))
+
+
+@dataclass(frozen=True)
+class SourceLinks:
+    """How the ADR at ``adr_path`` names a source and its vault note: links that work where the ADR is read."""
+
+    settings: Settings
+    adr_path: Path
+
+    def source(self, record: SourceRecord) -> str:
+        """The source: its title linked to its web address, else its title and the file's name, as text."""
+        title = escape_inline(record.title)
+        url = safe_url(record.url)
+        if url:
+            return f"[{title}]({url})"
+        if record.url:  # a local file: its name says which; its folder is this machine's alone
+            return f"{title} (local file {escape_inline(Path(record.url).name)})"
+        return title
+
+    def note(self, record: SourceRecord) -> str:
+        """The vault note: a link relative to the ADR when one tree holds both, else its name as text."""
+        relative = self.relative(record)
+        name = escape_inline(record.note_name)
+        return f"[{name}]({relative})" if relative else name
+
+    def relative(self, record: SourceRecord) -> str | None:
+        """The note's path from the ADR's folder (percent-encoded for a Markdown link), when the note exists
+        and lies in the ADR's tree: the git repository the ADR is in, else the workspace of joeladr.toml."""
+        note = Path(os.path.abspath(self.settings.sources_dir / record.note))
+        tree = self.tree
+        if tree is None or not note.is_file() or not note.is_relative_to(tree):
+            return None
+        from urllib.parse import quote
+
+        return quote(Path(os.path.relpath(note, self.adr_path.parent)).as_posix(), safe="/")
+
+    @cached_property
+    def tree(self) -> Path | None:
+        folder = Path(os.path.abspath(self.adr_path.parent))
+        for candidate in (folder, *folder.parents):
+            if (candidate / ".git").exists():
+                return candidate
+        if self.settings.config_path is not None:
+            root = Path(os.path.abspath(self.settings.root))
+            return root if folder.is_relative_to(root) else None
+        return None
 
 
 def _decision_note(
@@ -412,9 +480,10 @@ def _decision_note(
     used = sorted({f.note_name for f in accepted if f.note_name})
     body = "\n".join(
         [
-            f"**{status.capitalize()}: option {chosen.id}, {chosen.title}**, because {reason.rstrip('.')}.",
+            f"**{status.capitalize()}: option {chosen.id}, {escape_inline(chosen.title)}**, "
+            f"because {inert_reason(reason)}.",
             "",
-            f"- ADR: `{adr.path.name}` ({adr.label}, {adr.title})",
+            f"- ADR: {escape_inline(adr.path.name)} ({adr.label}, {escape_inline(adr.title)})",
             f"- Evaluation: [[{adr.label} evaluation]]",
             "- Sources: " + (", ".join(f"[[{name}]]" for name in used) if used else "none cited"),
             "",

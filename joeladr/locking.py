@@ -29,9 +29,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from joeladr import bounds
 from joeladr.errors import WorkspaceLockedError
 
 if TYPE_CHECKING:
+    from joeladr.bounds import Bounds
     from joeladr.settings import Settings
 
 POLL_SECONDS = 0.05
@@ -72,10 +74,18 @@ def lock_path_for(home: Path) -> Path:
 class WriteLock:
     """A re-entrant, cross-process exclusive lock on ``path`` (see the module docstring)."""
 
-    def __init__(self, path: Path | Callable[[], Path], *, wait_seconds: float, label: str = "the workspace") -> None:
+    def __init__(
+        self,
+        path: Path | Callable[[], Path],
+        *,
+        wait_seconds: float,
+        label: str = "the workspace",
+        folders: Bounds | None = None,
+    ) -> None:
         self._where = path  # a callable is asked only when the lock is first taken
         self.wait_seconds = wait_seconds
         self.label = label
+        self.folders = folders  # the workspace this lock guards: a symlinked note may lead inside it
 
     @functools.cached_property
     def path(self) -> Path:
@@ -98,11 +108,15 @@ class WriteLock:
         except BaseException:
             held.guard.release()
             raise
+        if self.folders is not None:
+            bounds.enter_writing(self.folders)
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
     ) -> None:
+        if self.folders is not None:
+            bounds.leave_writing()
         held = self._held()
         held.depth -= 1
         if held.depth == 0:
@@ -148,7 +162,7 @@ class WriteLock:
 def workspace_lock(settings: Settings) -> WriteLock:
     """The lock every writer of this workspace's notes, ADRs and index takes."""
     home = settings.home  # the lock folder is made when a write takes the lock, not when a reader builds one
-    return WriteLock(lambda: lock_path_for(home), wait_seconds=settings.lock_wait)
+    return WriteLock(lambda: lock_path_for(home), wait_seconds=settings.lock_wait, folders=bounds.Bounds.of(settings))
 
 
 def _same_file(fd: int, path: Path) -> bool:

@@ -87,7 +87,9 @@ def test_decide_with_the_winner(curated: tuple[Ingested, dict]) -> None:  # type
     assert "### Decision matrix" in adr.decision and "| **Total** |" in adr.decision
     ticked = [s for s in adr.sources if s.done]
     assert ticked and any(s.url == copy.url for s in ticked)
-    assert "vault note: [[" in text and "- [x] Evidence: [[beam-talk]]" in text
+    # the ADR names the vault notes in text (no tree holds both the ADR and the vault here), never a wikilink
+    assert "— vault note: typescript-talk" in text and "[[" not in text
+    assert "- [x] Evidence: beam-talk (local file beam-talk.webm) — cited in the decision" in text
     assert _parts_outside(before) == _parts_outside(text)
     decision_note = copy.root / "vault" / "decisions" / "ADR-0064 decision.md"
     note = decision_note.read_text()

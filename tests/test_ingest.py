@@ -76,7 +76,7 @@ def test_note_properties_and_timestamps(ingested: Ingested) -> None:
         "title: beam-talk",
         "transcript: whisper",
         "model: tiny.en",
-        "duration: 02:06",
+        "duration: 126",  # whole seconds (02:06)
         "ingested: ",
         "joeladr/source",
     ):

@@ -84,6 +84,7 @@ class Evaluation:
 
     def to_json(self) -> dict[str, Any]:
         titles = {o.id: o.title for o in self.adr.options}
+        questions = {c.id: c.question for c in self.adr.criteria}
         summary = mx.summary(self.matrix, titles)
 
         def section(kind: str) -> list[dict[str, Any]]:
@@ -101,7 +102,7 @@ class Evaluation:
                 {
                     "id": t.id,
                     "name": t.name,
-                    "question": next((c.question for c in self.adr.criteria if c.id == t.id), ""),
+                    "question": questions.get(t.id, ""),
                     "weight": self.matrix.weights.get(t.id, 1.0),
                     "must_have": t.id in self.matrix.must_have,
                     "findings": [f.to_json() for f in self.findings.get(t.id, [])],

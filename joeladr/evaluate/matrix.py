@@ -7,12 +7,18 @@ margin under 10% is "no clear winner".
 Sensitivity answers "how robust is this winner": the smallest change to one weight, and
 the smallest change to one score, after which the winner is no longer the only option
 on top (a tie counts as a flip: from there on the ADR cannot be decided by the numbers).
+
+Both are linear in the size of the matrix: the totals are summed once per matrix, a weight
+range is found from the leads over each other option, and a changed score moves one total
+(and, on a must-have criterion, maybe one knock-out), so the new winner comes from the
+two best of the other options, never from a matrix rebuilt per cell.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 SCALE = (-2, -1, 0, 1, 2)
@@ -41,26 +47,53 @@ class Matrix:
     def score(self, criterion: str, option: str) -> int:
         return int(self.scores.get(criterion, {}).get(option, 0))
 
+    @cached_property
+    def _totals(self) -> dict[str, float]:
+        """Every option's weighted total, summed once (a Matrix is never changed: ``with_*`` make new ones)."""
+        return {o: self._total(o) for o in self.options}
+
+    @cached_property
+    def _criterion_set(self) -> frozenset[str]:
+        return frozenset(self.criteria)
+
+    @cached_property
+    def _knockouts(self) -> dict[str, int]:
+        """Per option, how many must-have criteria it scores below 0 on."""
+        return {o: self._below_zero(o) for o in self.options}
+
+    def _below_zero(self, option: str) -> int:
+        return sum(self.score(c, option) < 0 for c in self.must_have)
+
+    def _total(self, option: str) -> float:
+        return sum(self.weights.get(c, 1.0) * self.score(c, option) for c in self.criteria)
+
     def knocked_out(self, option: str) -> bool:
-        return any(self.score(c, option) < 0 for c in self.must_have)
+        count = self._knockouts.get(option)
+        return (self._below_zero(option) if count is None else count) > 0
 
     def total(self, option: str) -> float:
-        return sum(self.weights.get(c, 1.0) * self.score(c, option) for c in self.criteria)
+        total = self._totals.get(option)
+        return self._total(option) if total is None else total
 
     def contenders(self) -> list[str]:
         return [o for o in self.options if not self.knocked_out(o)]
 
+    @cached_property
+    def _ranking(self) -> tuple[tuple[str, float], ...]:
+        return tuple(sorted(((o, self.total(o)) for o in self.contenders()), key=lambda item: -item[1]))
+
     def ranking(self) -> list[tuple[str, float]]:
-        return sorted(((o, self.total(o)) for o in self.contenders()), key=lambda item: -item[1])
+        return list(self._ranking)
 
     def winner(self) -> str | None:
         """The option alone on top, or None (a tie, or every option knocked out)."""
-        ranking = self.ranking()
-        if not ranking:
-            return None
-        if len(ranking) > 1 and ranking[1][1] >= ranking[0][1] - EPSILON:
-            return None
-        return ranking[0][0]
+        return _alone_on_top(self._ranking)
+
+    @cached_property
+    def sensitivity(self) -> tuple[WeightChange | None, ScoreChange | None]:
+        """The smallest weight change and the smallest score change that unseat the winner (found once: the
+        note, the JSON and the charts all show them)."""
+        return smallest_weight_change(self), smallest_score_change(self)
 
     def span(self) -> float:
         return 4.0 * sum(self.weights.get(c, 1.0) for c in self.criteria)
@@ -170,17 +203,41 @@ def score_flip(matrix: Matrix, criterion: str, option: str) -> ScoreChange | Non
         return None
     current = matrix.score(criterion, option)
     for delta in sorted((value - current for value in SCALE if value != current), key=lambda d: (abs(d), d)):
-        changed = matrix.with_score(criterion, option, current + delta)
-        if changed.winner() != winner:
-            return ScoreChange(criterion, option, delta, current + delta, changed.winner())
+        new_winner = _winner_with_score(matrix, criterion, option, current + delta)
+        if new_winner != winner:
+            return ScoreChange(criterion, option, delta, current + delta, new_winner)
     return None
+
+
+def _winner_with_score(matrix: Matrix, criterion: str, option: str, value: int) -> str | None:
+    """``matrix.with_score(criterion, option, value).winner()`` without building that matrix: one score
+    moves one option's total (and, on a must-have criterion, maybe its knock-out); every other option
+    stays as it was, so only the two best of them can matter."""
+    current = matrix.score(criterion, option)
+    if option not in matrix.options or criterion not in matrix._criterion_set:
+        return matrix.with_score(criterion, option, value).winner()  # not a cell of the table: no shortcut
+    total = matrix.total(option) + matrix.weights.get(criterion, 1.0) * (value - current)
+    knocked = matrix.knocked_out(option)
+    if criterion in matrix.must_have:
+        knocked = matrix._knockouts[option] - (current < 0) + (value < 0) > 0
+    others = [entry for entry in matrix._ranking[:3] if entry[0] != option][:2]
+    ranking = others if knocked else sorted([*others, (option, total)], key=lambda item: -item[1])
+    return _alone_on_top(ranking)
+
+
+def _alone_on_top(ranking: Sequence[tuple[str, float]]) -> str | None:
+    """The first of a ranking (best first) when it leads the second by more than EPSILON, else None."""
+    if not ranking:
+        return None
+    if len(ranking) > 1 and ranking[1][1] >= ranking[0][1] - EPSILON:
+        return None
+    return ranking[0][0]
 
 
 def summary(matrix: Matrix, titles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The JSON-ready result: totals, winner, margin, sensitivity."""
     titles = titles or {}
-    weight = smallest_weight_change(matrix)
-    score = smallest_score_change(matrix)
+    weight, score = matrix.sensitivity
     winner = matrix.winner()
     return {
         "options": [

@@ -29,7 +29,7 @@ from joeladr.evaluate.findings import Evaluation, Finding
 from joeladr.evaluate.targets import Target
 from joeladr.markdown import split_lines
 from joeladr.text import strip_controls
-from joeladr.vault.blocks import block, blocks, escape_inline, merge_properties, replace_blocks, safe_url
+from joeladr.vault.blocks import block, blocks, escape_inline, merge_properties, plain_text, replace_blocks, safe_url
 
 Status = Literal["pending", "accepted", "rejected"]
 
@@ -51,6 +51,7 @@ class FindingMark:
     weakens: list[str] = field(default_factory=list)
     note: str = ""
     line: int = 0
+    problem: str = ""  # why the line's stance is not counted (an option list that is not one)
 
 
 @dataclass
@@ -66,11 +67,26 @@ class BlockState:
     findings: list[FindingMark]
 
 
-def _options(value: str) -> list[str]:
-    return [v.upper() for v in re.findall(r"[A-Za-z]", value)]
+OPTION_SEPARATOR = re.compile(r"[\s,]+")
 
 
-def parse_finding(line: str, where: str) -> FindingMark | None:
+def parse_options(value: str, options: Sequence[str]) -> list[str] | None:
+    """The options a ``[supports:: ...]`` or ``[weakens:: ...]`` value names, or None when it is not a list of them.
+
+    A list is labels of the ADR's options (any case) separated by commas and/or spaces: ``B``, ``B, C``,
+    ``b c``; empty names none. Anything else (``B and C``, ``B/C``, ``option B``, a label the ADR lacks) is
+    no list: guessing letters out of it would count options nobody named.
+    """
+    labels = {o.upper(): o for o in options}
+    named = [token for token in OPTION_SEPARATOR.split(value.strip()) if token]
+    if any(token.upper() not in labels for token in named):
+        return None
+    return list(dict.fromkeys(labels[token.upper()] for token in named))
+
+
+def parse_finding(line: str, where: str, options: Sequence[str] = ()) -> FindingMark | None:
+    """A finding line as the user left it (None: not a finding line). An option list that is not one
+    (see :func:`parse_options`; ``options`` are the ADR's labels) sets ``problem`` and counts no stance."""
     match = FINDING_LINE.match(line.rstrip("\r\n"))
     if not match:
         return None
@@ -84,12 +100,19 @@ def parse_finding(line: str, where: str) -> FindingMark | None:
     mark = FindingMark(match.group("id"), status)  # type: ignore[arg-type]
     for field_match in FIELD.finditer(match.group("mid")):
         key, value = field_match.group("key").strip().lower(), field_match.group("value").strip()
-        if key == "supports":
-            mark.supports = _options(value)
-        elif key == "weakens":
-            mark.weakens = _options(value)
+        if key in ("supports", "weakens"):
+            named = parse_options(value, options)
+            if named is None:
+                labels = ", ".join(options) or "none: the ADR lists no options"
+                mark.problem = mark.problem or (
+                    f"[{key}:: {plain_text(value)}] is not a list of option labels ({labels}; separated by "
+                    f"commas or spaces), so finding {mark.id} counts for no option until it is"
+                )
+            setattr(mark, key, named or [])
         elif key == "note":
-            mark.note = value
+            mark.note = read_note(value)
+    if mark.problem:
+        mark.supports, mark.weakens = [], []
     return mark
 
 
@@ -140,7 +163,7 @@ def read_blocks(text: str, options: Sequence[str], where: str) -> dict[str, Bloc
             if settings is None and SETTINGS_LINE.search(line):
                 settings = parse_settings(line, options, f"{where}:{index + 1}")
                 continue
-            mark = parse_finding(line, f"{where}:{index + 1}")
+            mark = parse_finding(line, f"{where}:{index + 1}", options)
             if mark is not None:
                 mark.line = index
                 marks.append(mark)
@@ -150,12 +173,15 @@ def read_blocks(text: str, options: Sequence[str], where: str) -> dict[str, Bloc
 
 def block_lines(text: str, name: str) -> list[str]:
     """The lines inside a block, without line endings and placeholders (empty when the block is absent)."""
-    spans = blocks(text)
+    return _inside(split_lines(text), blocks(text), name)
+
+
+def _inside(lines: Sequence[str], spans: Mapping[str, tuple[int, int]], name: str) -> list[str]:
     if name not in spans:
         return []
     start, stop = spans[name]
-    lines = [line.rstrip("\r\n") for line in split_lines(text)[start + 1 : stop]]
-    return [line for line in lines if line.strip() != NO_FINDINGS]
+    inside = [line.rstrip("\r\n") for line in lines[start + 1 : stop]]
+    return [line for line in inside if line.strip() != NO_FINDINGS]
 
 
 def edit_finding_line(
@@ -166,7 +192,10 @@ def edit_finding_line(
     weakens: Sequence[str] | None = None,
     note: str | None = None,
 ) -> str:
-    """Change a finding line's box and fields, keeping everything else the user wrote on it."""
+    """Change a finding line's box and fields, keeping everything else the user wrote on it.
+
+    Whatever a caller passes, the line stays one line and its fields stay fields: a note is
+    written inert (:func:`inert_note`), and an option that is not a label is refused."""
     match = FINDING_LINE.match(line)
     if not match:
         raise EvaluationError("not a finding line")
@@ -175,13 +204,42 @@ def edit_finding_line(
     for key, values in (("supports", supports), ("weakens", weakens), ("note", note)):
         if values is None:
             continue
-        rendered = values if isinstance(values, str) else ", ".join(values)
+        rendered = inert_note(values) if isinstance(values, str) else ", ".join(_labels(values))
         pattern = re.compile(rf"\s?\[{key}::[^\]]*\]", re.IGNORECASE)
         mid = pattern.sub("", mid)
         if rendered:
-            safe = rendered.replace("]", ")").replace("[", "(") if key == "note" else rendered
-            mid = f"{mid} [{key}:: {safe}]"
+            mid = f"{mid} [{key}:: {rendered}]"
     return f"{match.group('lead')}{box}{mid} ^{match.group('id')}"
+
+
+def _labels(values: Sequence[str]) -> list[str]:
+    for value in values:
+        if not re.fullmatch(r"[A-Za-z0-9]+", value):
+            raise EvaluationError(
+                f"'{plain_text(value)}' is not an option label", hint="options are labels like A, B, C"
+            )
+    return list(values)
+
+
+_NOTE_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
+
+
+def inert_note(text: str) -> str:
+    """A curation note as the value of ``[note:: ...]``: one line that cannot end its field, start another
+    field, link, embed, or open a comment (``%%``, ``<!--``) that hides the rest of the note in Obsidian.
+
+    Line breaks and control characters become spaces, brackets become parentheses, ``&``, ``<`` and ``>``
+    become entities, and a zero-width space splits ``%%`` and ``::``. :func:`read_note` reads it back.
+    """
+    text = plain_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("[", "(").replace("]", ")")
+    return re.sub(r"([%:])(?=\1)", "\\1\u200b", text)
+
+
+def read_note(value: str) -> str:
+    """What a ``[note:: ...]`` value says, as its reader sees it (the inverse of :func:`inert_note`)."""
+    text = re.sub(r"&(?:amp|lt|gt);", lambda m: _NOTE_ENTITIES[m.group(0)], value)
+    return re.sub(r"([%:])\u200b(?=\1)", "\\1", text).strip()
 
 
 # -- what the note says, and merging new findings into it ---------------------------
@@ -216,13 +274,15 @@ def merge_findings(
     """
     options = [o.id for o in adr.options]
     states = read_blocks(text, options, where) if text else {}
+    spans = blocks(text, where) if text else {}  # read once: a note with 10,000 criteria has 10,000 blocks
+    note_lines = split_lines(text) if text else []
     content = NoteContent({}, {})
     bodies: dict[str, str] = {}
     for target in targets:
         name = block_name(target)
         state = states.get(name, BlockState(None, []))
         settings = state.settings or TargetSettings()
-        lines = block_lines(text, name) if text else []
+        lines = _inside(note_lines, spans, name)
         if target.kind == "criterion":
             if weights and target.id in weights:
                 settings.weight = float(weights[target.id])
@@ -237,6 +297,23 @@ def merge_findings(
         content.marks[target.id] = [*state.findings, *(FindingMark(f.id, "pending") for f in additions)]
     base = text if text is not None else render_skeleton(adr, targets)
     return replace_blocks(base, bodies, source=where), content
+
+
+def relocate_marks(content: NoteContent, text: str) -> bool:
+    """Point each mark at its line in ``text`` (the note as it is written, after its matrix block was redrawn);
+    return whether any moved."""
+    found: dict[str, int] = {}
+    for index, line in enumerate(split_lines(text)):
+        match = FINDING_LINE.match(line.rstrip("\r\n"))
+        if match:
+            found.setdefault(match.group("id"), index)
+    moved = False
+    for marks in content.marks.values():
+        for mark in marks:
+            now = found.get(mark.id, mark.line)
+            moved |= now != mark.line
+            mark.line = now
+    return moved
 
 
 def _put_settings_line(lines: list[str], settings_line: str) -> None:

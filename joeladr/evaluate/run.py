@@ -27,7 +27,14 @@ from joeladr.embed import Embedder
 from joeladr.errors import EvaluationError, WriteConflict
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.findings import Evaluation, Finding
-from joeladr.evaluate.note import FindingMark, NoteContent, TargetSettings, finish_note, merge_findings
+from joeladr.evaluate.note import (
+    FindingMark,
+    NoteContent,
+    TargetSettings,
+    finish_note,
+    merge_findings,
+    relocate_marks,
+)
 from joeladr.evaluate.targets import Target, targets_of
 from joeladr.faults import checkpoint
 from joeladr.location import Location, link_to
@@ -237,6 +244,8 @@ def update_note(
             )
             evaluation = score(adr, targets, content, records, note_path)
             text = finish_note(text, evaluation, str(note_path), charts.embeds(evaluation) if charts else "")
+            if relocate_marks(content, text):  # the matrix above grew or shrank: name the lines as written
+                evaluation.messages = note_messages(targets, content, records, note_path)
             if text == existing:
                 break
             checkpoint("merged")
@@ -284,7 +293,6 @@ def score(
     """Step 3: the findings as the note marks them, and the matrix their curation implies."""
     options = [o.id for o in adr.options]
     findings = {t.id: _findings_for(t, content.marks.get(t.id, []), records) for t in targets}
-    unknown = [m for t in targets for m in content.marks.get(t.id, []) if m.id not in records]
     criteria = [t.id for t in targets if t.kind == "criterion"]
     settings = {c: content.settings.get(c) or TargetSettings() for c in criteria}
     matrix = mx.build(
@@ -294,12 +302,24 @@ def score(
         {c: derived_scores(findings[c], settings[c], options) for c in criteria},
         [c for c in criteria if settings[c].must_have],
     )
-    messages = [
+    return Evaluation(
+        adr, note_path, list(targets), findings, matrix, note_messages(targets, content, records, note_path)
+    )
+
+
+def note_messages(
+    targets: Sequence[Target], content: NoteContent, records: Mapping[str, Any], note_path: Path
+) -> list[str]:
+    """What the user should fix in the note, naming the line: a finding joeladr has no record of, an option
+    list that is not one."""
+    marks = [mark for t in targets for mark in content.marks.get(t.id, [])]
+    unknown = [
         f"{note_path.name}, line {mark.line + 1}: joeladr has no record of finding {mark.id} "
         f"(not in {note_path.with_suffix('.json').name}), so it is not scored"
-        for mark in unknown
+        for mark in marks
+        if mark.id not in records
     ]
-    return Evaluation(adr, note_path, list(targets), findings, matrix, messages)
+    return unknown + [f"{note_path.name}, line {mark.line + 1}: {mark.problem}" for mark in marks if mark.problem]
 
 
 def derived_scores(findings: Sequence[Finding], settings: TargetSettings, options: Sequence[str]) -> dict[str, int]:

@@ -262,10 +262,16 @@ def render_svg(chart: ChartData) -> str:
         spec = _BUILDERS[chart.name](chart.data)
         svg: str = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])  # data is inline: fetch nothing
     except Exception as exc:  # altair's validation and vl-convert's JavaScript engine raise their own errors
-        raise ReportError(f"cannot draw the {chart.name} chart: {exc}") from exc
+        raise ReportError(f"cannot draw the {chart.name} chart: {_one_line(str(exc))}") from exc
     # Vega resolves a mark's link against its loader's base URL; every link a chart draws is to a place
     # in the page (``#f-...``), so only the fragment is kept
     return inert_svg(_FRAGMENT_LINK.sub(r'\1"#', svg))
+
+
+def _one_line(error: str) -> str:
+    """An engine's error as one line: its message lines joined, a JavaScript stack's ``at ...`` frames left out."""
+    lines = [line.strip() for line in error.splitlines()]
+    return " ".join(line for line in lines if line and not line.startswith("at "))
 
 
 def _config(chart: Any) -> Any:

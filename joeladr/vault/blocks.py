@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from joeladr.errors import FrontMatterError, MarkerError
@@ -79,19 +80,28 @@ def replace_blocks(
         for name, anchor in (after or {}).items()
         if name in bodies and name not in spans and anchor in spans
     }
-    edits: list[tuple[float, str]] = [(start, name) for name, (start, _) in spans.items() if name in bodies]
-    edits += [(line + 0.5, name) for name, line in placed.items()]
-    for position, name in sorted(edits, reverse=True):
+    replaced = {start: (stop, name) for name, (start, stop) in spans.items() if name in bodies}
+    inserted: dict[int, list[str]] = {}
+    for name, anchor_end in placed.items():
+        inserted.setdefault(anchor_end, []).append(name)
+
+    def body_lines(name: str) -> list[str]:
         body = bodies[name].rstrip()
-        new = [line + eol for line in body.split("\n")] if body else []
-        if name in spans:
-            start, stop = spans[name]
-            lines[start + 1 : stop] = new
-        else:
-            anchor_end = int(position)
-            fresh = [eol, begin(name) + eol, *new, end(name) + eol]
-            lines[anchor_end + 1 : anchor_end + 1] = fresh
-    result = "".join(lines)
+        return [line + eol for line in body.split("\n")] if body else []
+
+    out: list[str] = []  # one pass: a note with thousands of blocks is not spliced block by block
+    index = 0
+    while index < len(lines):
+        out.append(lines[index])
+        if index in replaced:
+            stop, name = replaced[index]
+            out += body_lines(name)
+            out.append(lines[stop])
+            index = stop
+        for name in sorted(inserted.get(index, ())):
+            out += [eol, begin(name) + eol, *body_lines(name), end(name) + eol]
+        index += 1
+    result = "".join(out)
     missing = [name for name in bodies if name not in spans and name not in placed]
     for name in missing:
         if result and not result.endswith("\n"):
@@ -114,7 +124,7 @@ def escape_inline(text: str) -> str:
     text = text.replace("\r", " ").replace("\n", " ")
     text = strip_controls(text).replace("\\", "\\\\")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("[", "\\[").replace("]", "\\]").replace("%%", "%\u200b%")
+    text = re.sub(r"%(?=%)", "%\u200b", text.replace("[", "\\[").replace("]", "\\]"))  # "%%%" too
     text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text.strip())  # "1. x" is not a list item: "1\. x"
     text = re.sub(r"^([#>\-*+=|`~])", r"\\\1", text)
     return text
@@ -149,8 +159,8 @@ def merge_properties(text: str, values: Mapping[str, Any], source: str = "note")
     data = front.data if front else CommentedMap()
     changed = front is None
     for key, value in values.items():
-        if key not in data or _plain(data[key]) != _plain(value):
-            data[key] = value
+        if key not in data or _plain(data[key]) != _plain(value) or _retyped(data[key], value):
+            data[key] = _typed(value)
             changed = True
     if not changed:
         return text
@@ -162,6 +172,44 @@ def merge_properties(text: str, values: Mapping[str, Any], source: str = "note")
     rendered = "---\n" + buffer.getvalue() + "---\n"
     rest = "".join(lines[front.end :]) if front else text
     return rendered + rest
+
+
+def _typed(value: Any) -> Any:
+    """A property value every YAML reader types as joeladr means it: text that a YAML 1.1 reader (PyYAML,
+    and the tools built on it) would take for a number, a boolean or null is quoted (unquoted, ``12:34`` is
+    754 there and ``no`` is false, though YAML 1.2 and Obsidian read text)."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
+
+    if isinstance(value, str) and not isinstance(value, ScalarString) and _read_otherwise(value):
+        return DoubleQuotedScalarString(value)
+    if isinstance(value, list | tuple):
+        return [_typed(v) for v in value]
+    return value
+
+
+def _retyped(current: Any, value: Any) -> bool:
+    """Whether the note holds ``value`` unquoted where :func:`_typed` quotes it (an older joeladr wrote it so)."""
+    from ruamel.yaml.scalarstring import ScalarString
+
+    if isinstance(value, list | tuple) and isinstance(current, list) and len(current) == len(value):
+        return any(_retyped(c, v) for c, v in zip(current, value, strict=True))
+    return isinstance(_typed(value), ScalarString) and not isinstance(current, ScalarString)
+
+
+_TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
+
+
+@lru_cache(maxsize=4096)
+def _read_otherwise(text: str) -> bool:
+    """Whether plain ``text`` is text to YAML 1.2 (so ruamel writes it unquoted) but not to YAML 1.1."""
+    from ruamel.yaml.nodes import ScalarNode
+    from ruamel.yaml.resolver import VersionedResolver
+
+    def tag(version: tuple[int, int]) -> str:
+        found: str = VersionedResolver(version=version).resolve(ScalarNode, text, (True, False))
+        return found
+
+    return tag((1, 2)) == _TEXT_TAGS[0] and tag((1, 1)) not in _TEXT_TAGS
 
 
 def _plain(value: Any) -> Any:

@@ -119,7 +119,7 @@ def properties(info: SourceInfo, transcript: Transcript, *, ingested: str, embed
         "video_id": info.video_id or "",
         "channel": info.channel or "",
         "published": info.published or "",
-        "duration": timestamp(info.duration),
+        "duration": int(info.duration),  # whole seconds (as the note shows them): a number to every YAML reader
         "tags": ["joeladr/source"],
         "ingested": ingested,
         "transcript": transcript.origin,
