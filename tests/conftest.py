@@ -42,6 +42,7 @@ def isolated_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
         "JOELADR_ADR_TEMPLATE",
         "JOELADR_TOP_K",
         "JOELADR_MIN_SCORE",
+        "JOELADR_JUDGE",
     ):
         monkeypatch.delenv(name, raising=False)
     workspace = tmp_path / "ws"

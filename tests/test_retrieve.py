@@ -3,13 +3,15 @@ into passages, passages chosen across talks, quotes cut from their sentences."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 from joeladr.embed.keywords import keyword_vector
-from joeladr.retrieve import Candidate, Passage, Piece, find_passages, merge, select, trim_quotes
+from joeladr.retrieve import Candidate, Passage, Piece, Silence, Subject, find_passages, merge, select, trim_quotes
 from joeladr.store import Point, point_id
 from joeladr.store.edge import EdgeStore
+from tests.ingested import TALKS, Ingested, copy_of
 from tests.test_store_contract import DIM, TEXTS, _vector
 
 
@@ -150,3 +152,80 @@ def test_trim_quotes_embeds_each_sentence_once_and_keeps_one_piece_passages_whol
     ]
     assert (quotes[1].start, quotes[1].end) == (3.0, 9.0)
     assert len(embedder.calls) == 1 and sorted(embedder.calls[0]) == sorted(p.text for p in shared.pieces)
+
+
+# -- silence, learned from the talks -------------------------------------------------------------------------
+class _Talks:
+    """Which talks are on the ADR's subject, given outright (the real Subject asks the store, tested below)."""
+
+    def __init__(self, *on: str) -> None:
+        self.on = set(on)
+
+    def covers(self, source_id: str) -> bool:
+        return source_id in self.on
+
+
+def _ranked(*spec: tuple[str, float, float]) -> list[Passage]:
+    """Passages in rank order: (talk, context cosine, BM25 z-score among the candidates)."""
+    return [
+        Passage(source, source, None, None, n * 20.0, n * 20.0 + 10, f"p{n}", 1.0 - n / 10, context, n, [], words)
+        for n, (source, context, words) in enumerate(spec)
+    ]
+
+
+def test_silence_holds_passages_to_the_floor_and_talks_off_the_subject_to_more() -> None:
+    silence = Silence(_Talks("on"), floor=0.35, first=0.2, off_subject=0.45, words=3.0)  # type: ignore[arg-type]
+    kept = silence.keep(_ranked(("on", 0.3, 0.0), ("on", 0.4, 0.0), ("off", 0.44, 9.0), ("off", 0.5, 0.0)))
+    assert [(p.source_id, p.relevance) for p in kept] == [("on", 0.4), ("off", 0.5)]
+    assert silence.keep(_ranked(("off", 0.4, 0.0), ("off", 0.3, 5.0))) == []
+    assert silence.keep([]) == []
+
+
+def test_silence_lets_the_best_passage_through_when_its_words_stand_out() -> None:
+    silence = Silence(_Talks("on"), floor=0.35, first=0.2, off_subject=0.45, words=3.0)  # type: ignore[arg-type]
+    # the exact words of the criterion stand out where its meaning is weak: the best-ranked passage is shown
+    assert [p.relevance for p in silence.keep(_ranked(("on", 0.25, 3.5), ("on", 0.3, 4.0)))] == [0.25]
+    assert silence.keep(_ranked(("on", 0.25, 2.9))) == []  # words that do not stand out: the floor
+    assert silence.keep(_ranked(("on", 0.19, 5.0))) == []  # nor below the first floor
+    assert silence.keep(_ranked(("off", 0.25, 5.0), ("on", 0.25, 5.0))) == []  # only the best-ranked passage
+    assert silence.keep(_ranked(("off", 0.3, 5.0))) == []  # and never in a talk off the subject
+
+
+def test_the_subject_is_each_talks_closest_chunks(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    try:
+        query = _vector(0)
+
+        def cos(n: int) -> float:
+            return sum(a * b for a, b in zip(query, _vector(n), strict=True))
+
+        talk_a, talk_b = (cos(0) + cos(1)) / 2, (cos(2) + cos(3)) / 2  # each talk has two chunks (TEXTS)
+        assert talk_a > talk_b
+        subject = Subject(store, query, threshold=(talk_a + talk_b) / 2)
+        assert abs(subject.closeness("src-a") - talk_a) < 1e-4 and abs(subject.closeness("src-b") - talk_b) < 1e-4
+        assert subject.covers("src-a") and not subject.covers("src-b")
+        assert subject.closeness("src-nothing") == 0.0 and not subject.covers("src-nothing")
+    finally:
+        store.close()
+
+
+def test_the_demo_talk_gets_a_finding_for_each_criterion_from_its_paragraph(ingested: Ingested, tmp_path: Path) -> None:
+    """`make demo`'s talk, with the default silence (no --min-score): each of ADR-0064's five criteria gets a
+    finding, the first from the paragraph written for it. Under the floor alone "Selective adoption" had none
+    (its paragraph's context cosine is 0.25 with the bundled MiniLM)."""
+    from joeladr.adr.repo import AdrRepository
+    from joeladr.engines import make_query_embedder, opened_store
+    from joeladr.evaluate.run import retrieve
+
+    copy = copy_of(ingested, tmp_path / "copy")
+    settings = copy.settings
+    spans = {
+        p["criterion"]: (p["start"], p["end"]) for p in json.loads((TALKS / "beam-talk.json").read_text())["paragraphs"]
+    }
+    embedder = make_query_embedder(settings)
+    with opened_store(settings, embedder.dimension) as store:
+        found = retrieve(settings, AdrRepository.of(settings).get("0064"), store, embedder, judge=False)
+    for criterion, (start, end) in spans.items():
+        first = found.findings[criterion][0]
+        assert first.title == "beam-talk" and start - 3 <= first.start < end, (criterion, first.start, first.text)
+    assert not [m for m in found.messages if m.startswith("nothing relevant found")]

@@ -27,6 +27,9 @@ class Finding:
     supports: list[str] = field(default_factory=list)
     weakens: list[str] = field(default_factory=list)
     note: str = ""
+    suggests_supports: list[str] = field(default_factory=list)  # a judge's stance, until the user takes it
+    suggests_weakens: list[str] = field(default_factory=list)
+    rank: int | None = None  # the judge's order (1 = its first pick); None: retrieval's order
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,11 +45,13 @@ class Finding:
             "supports": self.supports,
             "weakens": self.weakens,
             "note": self.note,
+            "suggests": {"supports": self.suggests_supports, "weakens": self.suggests_weakens},
         }
 
     def record(self) -> dict[str, Any]:
         """What the evaluation state keeps of a retrieved finding (curation lives in the note)."""
         return {
+            **({"rank": self.rank} if self.rank is not None else {}),
             "target": self.target,
             "source_id": self.source_id,
             "title": self.title,
