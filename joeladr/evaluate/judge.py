@@ -375,6 +375,11 @@ class LlmModel:
                 f"llm knows no model '{one_line(name, 80)}'",
                 hint="`llm models` lists the models; a plugin adds more (llm-anthropic, llm-gemini, llm-ollama)",
             ) from None
+        except Exception as exc:  # a plugin that fails to load is the user's setup, not a crash of joeladr
+            raise UsageError(
+                f"llm could not load model '{one_line(name, 80)}': {type(exc).__name__}: {_excerpt(str(exc))}",
+                hint="check the plugin with `llm models`",
+            ) from None
         self.model_id: str = self._model.model_id
         self._key_checked = False
 
