@@ -110,6 +110,15 @@ class EvaluationError(JoeladrError):
     """An ADR cannot be evaluated or decided as asked."""
 
 
+class JudgeError(EvaluationError):
+    """The judge's model gave no usable answer for a target; ``transport``: it could not be reached at all
+    (a timeout, the network, a missing key), as opposed to an answer that failed the checks."""
+
+    def __init__(self, message: str, *, hint: str | None = None, transport: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.transport = transport
+
+
 class ReportError(JoeladrError):
     """A report or a chart cannot be made as asked."""
 

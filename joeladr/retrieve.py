@@ -13,9 +13,14 @@ speech; a topic runs longer, so each chunk is judged with its neighbours:
   query, so a model whose cosines bunch together does not hand control to BM25. (A lower BM25
   weight for long criterion questions was measured and did not help on the held-aside talks,
   so one weight serves searches and criteria.)
-- **relevance floor**: a passage is kept only when its context cosine reaches the floor
-  calibrated for the embedding model (``RELEVANCE_FLOORS``); when nothing reaches it, there is
-  no finding, and evaluate says so instead of padding with weak matches.
+- **silence, learned from the talk** (:class:`Silence`, evaluate's criteria): a talk is on the
+  ADR's subject when its closest chunks to the ADR's title and context reach ``SUBJECT_FLOORS``.
+  There a passage needs the relevance floor (``RELEVANCE_FLOORS``), except a criterion's
+  best-ranked passage whose words stand out among the candidates (BM25 z >= ``WORDS_STAND_OUT``):
+  it needs only ``FIRST_FLOOR``. A talk off the subject speaks to a criterion only with a passage
+  that reaches ``OFF_SUBJECT_FLOOR``. When nothing passes there is
+  no finding, and evaluate says so instead of padding with weak matches. Elsewhere (search, pain
+  points, counter-arguments, options, or a ``min_score`` the user sets) the floor alone decides.
 - **merging by time**: chunks of one talk that overlap in time are one passage, whatever
   their scores; its best chunk stands for it. At most ``ceil(top_k / 2)`` passages come from one
   talk while another talk has something to say.
@@ -48,6 +53,14 @@ RELEVANCE_FLOORS = {  # context cosine; calibrated on bench/eval's dev part (REA
     "sentence-transformers/all-mpnet-base-v2": 0.35,
 }
 DEFAULT_FLOOR = 0.35  # a model nobody calibrated: the two measured ones agree here
+SUBJECT_FLOORS = {  # mean cosine of a talk's SUBJECT_DEPTH chunks closest to the ADR's title and context
+    "sentence-transformers/all-MiniLM-L6-v2": 0.40,  # dev: talks off the subject 0.24-0.37, on it 0.46-0.54
+}
+DEFAULT_SUBJECT_FLOOR = 0.40
+SUBJECT_DEPTH = 3
+FIRST_FLOOR = 0.20  # a criterion's best passage in a talk on the ADR's subject, its words standing out
+WORDS_STAND_OUT = 2.5  # ...by this BM25 z-score among the query's candidates (dev: 2.0-2.5 alike)
+OFF_SUBJECT_FLOOR = 0.45  # any passage of a talk off the ADR's subject (context cosine)
 QUOTE_MIN_WORDS = 20
 QUOTE_MAX_PIECES = 3
 
@@ -84,6 +97,7 @@ class Candidate:
     chunking: str = ""
     context: float = 0.0  # cosine blended with the neighbours'
     score: float = 0.0  # the rank in cosine units: context, plus the keyword evidence
+    keyword_z: float = 0.0  # how far its BM25 stands above the query's other candidates (z-score)
 
 
 @dataclass
@@ -101,6 +115,7 @@ class Passage:
     relevance: float  # the best chunk's context cosine: what the relevance floor is compared with
     best_chunk: int
     pieces: list[Piece] = field(default_factory=list)
+    keyword_z: float = 0.0  # the best chunk's: its words stand out for the query (Silence)
 
     def finding_id(self, target_id: str) -> str:
         raw = f"{target_id}\x1f{self.source_id}\x1f{self.best_chunk}"
@@ -217,6 +232,7 @@ def _rank(cands: list[Candidate]) -> None:
         return
     spread = statistics.pstdev([c.context for c in cands]) if len(cands) > 1 else 0.0
     for candidate, z_keyword in zip(cands, _zscores([c.keyword for c in cands]), strict=True):
+        candidate.keyword_z = z_keyword
         candidate.score = candidate.context + KEYWORD_WEIGHT * z_keyword * spread
 
 
@@ -271,6 +287,7 @@ def _passage(group: list[Candidate]) -> Passage:
         relevance=best.context,
         best_chunk=best.chunk,
         pieces=ordered,
+        keyword_z=best.keyword_z,
     )
 
 
@@ -303,11 +320,89 @@ def find_passages(
     limit: int,
     min_score: float = 0.0,
     source_ids: Sequence[str] | None = None,
+    silence: Silence | None = None,
 ) -> list[Passage]:
-    """The whole retrieval: candidates, merging by time, the floor, per-talk diversity; best first."""
+    """The whole retrieval: candidates, merging by time, the floor (or ``silence``), per-talk diversity;
+    best first."""
     cands = candidates(store, query_vector, query, max(limit * 8, 40), source_ids)
-    passages = [p for p in merge(cands) if p.relevance >= min_score]
+    merged = merge(cands)
+    passages = silence.keep(merged) if silence else [p for p in merged if p.relevance >= min_score]
     return select(passages, limit)
+
+
+class Subject:
+    """How close each talk comes to an ADR's subject (its title and context): the mean cosine of the talk's
+    ``SUBJECT_DEPTH`` closest chunks, asked of the store once per talk."""
+
+    def __init__(self, store: VectorStore, vector: list[float], threshold: float) -> None:
+        self.store = store
+        self.vector = vector
+        self.threshold = threshold
+        self._closeness: dict[str, float] = {}
+
+    def closeness(self, source_id: str) -> float:
+        if source_id not in self._closeness:
+            hits = self.store.nearest(self.vector, SUBJECT_DEPTH, [source_id])
+            self._closeness[source_id] = statistics.fmean(h.score for h in hits) if hits else 0.0
+        return self._closeness[source_id]
+
+    def covers(self, source_id: str) -> bool:
+        """Whether this talk is on the subject (it speaks about what the ADR decides)."""
+        return self.closeness(source_id) >= self.threshold
+
+
+@dataclass(frozen=True)
+class Silence:
+    """Which of a criterion's passages are evidence, judged against the talks they come from.
+
+    A talk off the ADR's subject needs ``off_subject`` for any passage: a match there is a coincidence
+    unless it is unmistakable. In a talk on the subject a passage needs the relevance ``floor``, except
+    the criterion's best-ranked passage when its words stand out among the candidates (BM25 z-score of
+    at least ``words``): then ``first`` is enough, as the exact words say what a weak cosine does not.
+    """
+
+    subject: Subject
+    floor: float
+    first: float = FIRST_FLOOR
+    off_subject: float = OFF_SUBJECT_FLOOR
+    words: float = WORDS_STAND_OUT
+
+    def keep(self, passages: Sequence[Passage]) -> list[Passage]:
+        kept: list[Passage] = []
+        for rank, passage in enumerate(passages):
+            if not self.subject.covers(passage.source_id):
+                bar = max(self.off_subject, self.floor)
+            elif rank == 0 and passage.keyword_z >= self.words:
+                bar = min(self.first, self.floor)
+            else:
+                bar = self.floor
+            if passage.relevance >= bar:
+                kept.append(passage)
+        return kept
+
+
+def learned_silence(store: VectorStore, subject_vector: list[float], model: str) -> Silence:
+    """The silence for one ADR (``subject_vector``: its title and context), calibrated for the embedding model."""
+    subject = Subject(store, subject_vector, SUBJECT_FLOORS.get(model, DEFAULT_SUBJECT_FLOOR))
+    return Silence(subject, relevance_floor(model), FIRST_FLOOR, OFF_SUBJECT_FLOOR, WORDS_STAND_OUT)
+
+
+def subject_text(title: str, context: str) -> str:
+    """What a talk is held against to know whether it is on an ADR's subject."""
+    return f"{title}. {context}"
+
+
+def find_candidates(
+    store: VectorStore,
+    query_vector: list[float],
+    query: str,
+    *,
+    limit: int,
+    source_ids: Sequence[str] | None = None,
+) -> list[Passage]:
+    """What a judge reads: the best ``limit`` passages as :func:`find_passages` ranks and merges them, with
+    no relevance floor and no silence (deciding relevance is the judge's work)."""
+    return find_passages(store, query_vector, query, limit=limit, source_ids=source_ids)
 
 
 def trim_quotes(

@@ -20,11 +20,13 @@ from urllib.parse import urlsplit
 
 from joeladr.errors import ConfigError
 from joeladr.redact import redact_url, remember, url_secrets
+from joeladr.text import strip_controls
 
 CONFIG_NAME = "joeladr.toml"
 CONFIG_ENV = "JOELADR_CONFIG"
 TOP_K = (1, 100)  # findings per criterion, and search results
 MIN_SCORE = (0.0, 1.0)
+JUDGE_CANDIDATES = (1, 50)  # candidate passages a judge reads per target
 COMPUTE_TYPES = (
     "default",
     "auto",
@@ -121,6 +123,17 @@ class Settings:
     min_score: float | None = field(
         default=None, metadata={"toml": "evaluate.min_score", "env": "JOELADR_MIN_SCORE", "range": MIN_SCORE}
     )  # None: the relevance floor calibrated for the embedding model (retrieve.RELEVANCE_FLOORS)
+    judge: str | None = field(
+        default=None, metadata={"toml": "evaluate.judge", "env": "JOELADR_JUDGE", "check": "line"}
+    )  # an `llm` model id or alias that judges the candidates (evaluate/judge.py); None or "off": the offline path
+    judge_candidates: int = field(
+        default=20,
+        metadata={"toml": "evaluate.judge_candidates", "env": "JOELADR_JUDGE_CANDIDATES", "range": JUDGE_CANDIDATES},
+    )
+    judge_timeout: float = field(
+        default=120.0,
+        metadata={"toml": "evaluate.judge_timeout", "env": "JOELADR_JUDGE_TIMEOUT", "range": (1, 3600)},
+    )
     download_max_mb: int = field(
         default=2048,
         metadata={"toml": "download.max_mb", "env": "JOELADR_DOWNLOAD_MAX_MB", "range": (1, 1_000_000)},
@@ -295,6 +308,8 @@ def _coerce(name: str, raw: Any, kind: Any, is_path: bool, base: Path, source: s
         raise refuse("a name of letters, digits, '-' and '_' (at most 64)")
     elif check == "token" and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,512}", value):
         raise refuse("a token of at least 16 letters, digits and -._~+/=")
+    elif check == "line" and (not value or len(value) > 200 or value != strip_controls(value) or "\n" in value):
+        raise refuse("one line of at most 200 characters")
     elif check == "folder" and (
         not value or Path(value).is_absolute() or any(part in ("..", ".") for part in Path(value).parts)
     ):
@@ -366,6 +381,10 @@ compute_type = "int8"
 [ingest]
 # max_inputs = 200       # sources one ingest may name (URLs, ids, files, an ADR's)
 # max_entries = 500      # entries one playlist or page may list
+
+[evaluate]
+# judge = "claude-sonnet-4.5"   # an `llm` model (id or alias) that judges the evidence; unset or "off": offline
+# judge_candidates = 20         # candidate passages it reads per criterion
 
 [adr]
 template = "joelclaw"     # for an empty ADR folder: joelclaw | madr | madr2 | nygard (else the folder's own style)

@@ -1,7 +1,7 @@
 """Evidence quality on real speech: `make eval`.
 
-For each of the four real podcast transcripts in ``../shared/evalset/`` this ingests the episode
-through joeladr's own pipeline and evaluates three ADRs against it (ADR-0064 and the two
+For each of the eight real podcast transcripts in ``../shared/evalset/`` this ingests the episode
+through joeladr's own pipeline and evaluates four ADRs against it (ADR-0064 and the three
 evaluation ADRs in ``bench/eval/adrs/``), then scores every criterion's findings against the
 relevance labels in ``bench/eval/labels/`` (written by reading, before any retrieval ran).
 
@@ -14,7 +14,9 @@ Two modes:
 
 The labelled set is split by episode: ``dev`` (RabbitMQ #258, JS Party #230) is where retrieval
 parameters were tuned; ``held`` (José Valim #439, Gleam #588) was held aside and is reported
-separately, so a tuned parameter can be seen to generalize.
+separately, so a tuned parameter can be seen to generalize; ``fresh`` (Oban, Backstage #23; Bun,
+JS Party #295; Elixir on Fly, Ship It #51; Broadway, #402) came later, labelled before any retrieval
+ran on it, and nothing was ever tuned on it.
 
 Metrics per criterion (relevant = a paragraph labelled "cite" (gain 2) or "related" (gain 1);
 a finding's paragraph is the one under the midpoint of its quoted time):
@@ -36,7 +38,7 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,14 +53,32 @@ from paragraphs import TRANSCRIPTS, paragraphs  # noqa: E402
 import joeladr.retrieve as retrieval  # noqa: E402
 
 _DEFAULT_WEIGHTS = (retrieval.NEIGHBOUR_WEIGHT, retrieval.KEYWORD_WEIGHT)
+_DEFAULT_SILENCE = (
+    dict(retrieval.SUBJECT_FLOORS),
+    retrieval.DEFAULT_SUBJECT_FLOOR,
+    retrieval.FIRST_FLOOR,
+    retrieval.OFF_SUBJECT_FLOOR,
+    retrieval.WORDS_STAND_OUT,
+)
 
 CACHE = HERE / ".cache"
 LABELS = HERE / "labels"
-SPLITS = {"the-changelog-258": "dev", "js-party-230": "dev", "the-changelog-439": "held", "the-changelog-588": "held"}
+SPLITS = {  # dev: where retrieval was tuned; held: set aside from the start; fresh: added later, never tuned on
+    "the-changelog-258": "dev",
+    "js-party-230": "dev",
+    "the-changelog-439": "held",
+    "the-changelog-588": "held",
+    "backstage-23": "fresh",
+    "js-party-295": "fresh",
+    "ship-it-51": "fresh",
+    "the-changelog-402": "fresh",
+}
+SPLIT_NAMES = ("dev", "held", "fresh")
 ADRS = {
     "0064": ROOT / "adrs" / "0064-elixir-beam-evaluation.md",
     "0901": HERE / "adrs" / "0901-message-broker-for-the-event-bus.md",
     "0902": HERE / "adrs" / "0902-language-for-new-backend-services.md",
+    "0903": HERE / "adrs" / "0903-durable-workflow-engine.md",
 }
 TITLES = {  # what each episode is about (the evalset README): a voiced episode's file is named so, as a
     # download is titled; joeladr primes the recognizer with a source's title words
@@ -66,6 +86,10 @@ TITLES = {  # what each episode is about (the evalset README): a voiced episode'
     "the-changelog-258": "Ten years of RabbitMQ - Erlang OTP in production, supervision, clients in many languages",
     "the-changelog-588": "Gleam on the BEAM - types, OTP, compiling to JavaScript",
     "js-party-230": "A JS and TS panel on TypeScript in practice",
+    "backstage-23": "Parker Selbert on Oban - durable background jobs, retries and workflows in Elixir",
+    "js-party-295": "Jarred Sumner on Bun - the TypeScript runtime",
+    "ship-it-51": "Running an Elixir app on Fly - clustering, deploys, operations",
+    "the-changelog-402": "José Valim on Dashbit, Broadway data pipelines and Elixir's direction",
 }
 PIPELINE = "2"  # bump when joeladr's ingest changes what a cached workspace holds (2: titles prime whisper)
 WORDS_PER_SECOND = 2.6
@@ -107,6 +131,7 @@ class Config:
     top_k: int = 5
     chunk_words: int | None = None  # None: joeladr's default chunking
     min_score: float | None = None  # None: joeladr's relevance floor for the model
+    judge_candidates: int = 20  # candidates per criterion the judge reads (the judge modes)
 
     def transcript_key(self) -> str:
         return "text" if self.text else f"{self.whisper or 'default'}|{self.vocabulary}|{int(self.prompt)}"
@@ -331,11 +356,23 @@ def paragraph_at(spans: Sequence[tuple[float, float]], second: float) -> int | N
     return best
 
 
-def evaluate_episode(episode: str, config: Config, adrs: Sequence[str]) -> tuple[list[Scored], dict[str, Any]]:
-    """Every criterion of ``adrs`` scored against the labels, and the facts about the episode's transcript."""
+def evaluate_episode(
+    episode: str,
+    config: Config,
+    adrs: Sequence[str],
+    *,
+    judge: Any = None,
+    picks: Mapping[str, Any] | None = None,
+) -> tuple[list[Scored], dict[str, Any]]:
+    """Every criterion of ``adrs`` scored against the labels, and the facts about the episode's transcript.
+
+    Offline by default; ``judge`` (a :class:`joeladr.evaluate.judge.Judge`): the judge stage decides each
+    criterion it answers for (the offline findings stand where it fails, as in the product); ``picks``:
+    packet key -> the picks a reader (or any outside judge) made from the exported packets.
+    """
     from joeladr.adr.parse import load_adr
     from joeladr.engines import make_query_embedder, opened_store
-    from joeladr.evaluate.run import retrieve
+    from joeladr.evaluate.run import findings_of, retrieve
 
     settings, spans, facts = ingest(episode, config)
     embedder = make_query_embedder(settings)
@@ -344,15 +381,142 @@ def evaluate_episode(episode: str, config: Config, adrs: Sequence[str]) -> tuple
         for number in adrs:
             adr = load_adr(ADRS[number])
             labels = labels_of(episode, number)
-            found = retrieve(settings, adr, store, embedder, top_k=config.top_k, min_score=config.min_score)
+            found = retrieve(
+                settings, adr, store, embedder, top_k=config.top_k, min_score=config.min_score, judge=False
+            )
+            findings = {c.id: found.findings.get(c.id, []) for c in adr.criteria}
+            if judge is not None or picks is not None:
+                pools = criterion_packets(settings, adr, store, embedder, config, episode)
+                decided = _judged(pools, judge, picks)
+                targets = [pools[c].target for c in decided]
+                vectors = [pools[c].vector for c in decided]
+                chosen = {c: [pools[c].passages[p.number - 1] for p in decided[c]] for c in decided}
+                findings |= findings_of(settings, targets, vectors, chosen, embedder, decided)
             for criterion in adr.criteria:
-                findings = found.findings.get(criterion.id, [])
-                where = [paragraph_at(spans, (f.start + f.end) / 2) for f in findings]
+                shown = findings[criterion.id]
+                where = [paragraph_at(spans, (f.start + f.end) / 2) for f in shown]
                 relevant = labels[criterion.id]
                 grades = [relevant.get(p, 0) if p is not None else 0 for p in where]
-                quotes = [f.text for f in findings]
+                quotes = [f.text for f in shown]
                 scored.append(Scored(number, episode, criterion.id, grades, where, relevant, quotes))
     return scored, facts
+
+
+# -- the judge: packets out, picks in ------------------------------------------------------------
+@dataclass
+class Pool:
+    """One criterion's candidates as the judge stage reads them (evaluate/judge.py), and its packet."""
+
+    key: str  # episode/ADR/criterion: how a picks file names it
+    target: Any
+    vector: list[float]
+    passages: list[Any]
+    packet: Any
+
+
+def criterion_packets(
+    settings: Any, adr: Any, store: Any, embedder: Any, config: Config, episode: str
+) -> dict[str, Pool]:
+    """Each criterion's packet, exactly as the judge stage builds it (no scores, no labels)."""
+    from joeladr.evaluate.judge import packet_of
+    from joeladr.evaluate.targets import targets_of
+    from joeladr.retrieve import find_candidates
+
+    criteria = [t for t in targets_of(adr) if t.kind == "criterion"]
+    vectors = embedder.embed([t.query for t in criteria])
+    pools = {}
+    for target, vector in zip(criteria, vectors, strict=True):
+        passages = find_candidates(store, vector, target.query, limit=config.judge_candidates)
+        packet = packet_of(adr, target, passages, config.top_k)
+        pools[target.id] = Pool(f"{episode}/{adr.number_text}/{target.id}", target, vector, passages, packet)
+    return pools
+
+
+def _judged(pools: Mapping[str, Pool], judge: Any, picks: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    """Criterion id -> the checked picks, for the criteria the judge (or the picks file) decided."""
+    from joeladr.evaluate.judge import check_picks
+
+    decided: dict[str, list[Any]] = {}
+    if picks is not None:
+        for criterion, pool in pools.items():
+            if pool.key not in picks:
+                raise SystemExit(f"the picks file has nothing for {pool.key}: judge every packet of what is scored")
+            entry = picks[pool.key]
+            if entry.get("packet_id") not in (None, pool.packet.packet_id):
+                raise SystemExit(f"{pool.key}: its candidates changed since the packet was exported; export again")
+            raw = [p if isinstance(p, dict) else {"candidate": p} for p in entry["picks"]]
+            decided[criterion] = check_picks(pool.packet, {"picks": raw})
+        return decided
+    verdicts = judge.verdicts([pool.packet for pool in pools.values()])
+    for (criterion, pool), verdict in zip(pools.items(), verdicts, strict=True):
+        if verdict.picks is None:
+            print(f"{pool.key}: {verdict.message}; the offline findings stand", file=sys.stderr)
+            continue
+        decided[criterion] = verdict.picks
+    return decided
+
+
+def export_packets(episodes: Sequence[str], config: Config, adrs: Sequence[str], folder: Path) -> int:
+    """Every criterion's packet for a reader to judge: ``packets.jsonl`` (data), one Markdown file per episode
+    and ADR (the prompt exactly as a model reads it), and ``picks-template.json`` to fill in."""
+    from joeladr.adr.parse import load_adr
+    from joeladr.engines import make_query_embedder, opened_store
+
+    folder.mkdir(parents=True, exist_ok=True)
+    template: dict[str, Any] = {"judge": "who judged (a reader's name, or a model)", "picks": {}}
+    count = 0
+    with (folder / "packets.jsonl").open("w", encoding="utf-8") as data:
+        for episode in episodes:
+            settings, _, _ = ingest(episode, config)
+            embedder = make_query_embedder(settings)
+            with opened_store(settings, embedder.dimension) as store:
+                for number in adrs:
+                    adr = load_adr(ADRS[number])
+                    pools = criterion_packets(settings, adr, store, embedder, config, episode)
+                    pages = [f"# {episode}, ADR-{number}: {len(pools)} criteria", "", JUDGING_GUIDE, ""]
+                    for pool in pools.values():
+                        data.write(json.dumps({"key": pool.key, **pool.packet.to_json()}, ensure_ascii=False) + "\n")
+                        template["picks"][pool.key] = {"packet_id": pool.packet.packet_id, "picks": []}
+                        pages += [
+                            f"## {pool.key} ({pool.packet.packet_id})",
+                            "",
+                            "```text",
+                            pool.packet.prompt(),
+                            "```",
+                            "",
+                        ]
+                        count += 1
+                    (folder / f"{episode}-{number}.md").write_text("\n".join(pages), encoding="utf-8")
+    (folder / "picks-template.json").write_text(json.dumps(template, indent=1, ensure_ascii=False) + "\n")
+    return count
+
+
+JUDGING_GUIDE = """Judge each criterion below as the prompt asks, without looking at bench/eval/labels/: the
+candidate numbers you would cite, best first (at most the number asked), or none. Write them into
+picks-template.json under the criterion's key (`"picks": [3, 1]`, or with stances:
+`[{"candidate": 3, "supports": ["B"], "weakens": [], "why": "..."}]`; `[]` for none), then score the
+file with `python bench/eval/harness.py --text --score-picks FILE` (the same episodes and ADRs)."""
+
+
+SCORED = HERE / "scored-picks.json"  # picks file name -> its sha256 when first scored
+
+
+def read_picks(path: Path) -> dict[str, Any]:
+    """A picks file, refused if it changed since it was first scored (its hash is kept in scored-picks.json)."""
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    ledger = json.loads(SCORED.read_text()) if SCORED.is_file() else {}
+    first = ledger.get(path.name)
+    if first is not None and first["sha256"] != digest:
+        raise SystemExit(
+            f"{path.name} changed after it was first scored ({first['scored']}, sha256 {first['sha256'][:12]}): "
+            "picks are frozen once scored; judge again into a new file"
+        )
+    data = json.loads(raw)
+    if first is None:
+        ledger[path.name] = {"sha256": digest, "scored": time.strftime("%Y-%m-%d"), "judge": data.get("judge", "")}
+        SCORED.write_text(json.dumps(ledger, indent=1, sort_keys=True) + "\n")
+    return dict(data["picks"])
 
 
 # -- reporting ------------------------------------------------------------------------------
@@ -378,9 +542,10 @@ def table(rows: Sequence[Scored], facts: dict[str, dict[str, Any]], config: Conf
     lines = [f"### {'text only' if config.text else 'voiced + ' + (config.whisper or 'default whisper')}", ""]
     lines.append("| split | ADR | talks | top-1 | P@3 | P@3 std | MRR | nDCG@5 | abstained right |")
     lines.append("|---|---|---|---|---|---|---|---|---|")
-    for split in ("dev", "held"):
-        for adr in sorted({r.adr for r in rows}):
-            part = [r for r in rows if SPLITS[r.episode] == split and r.adr == adr]
+    adrs = sorted({r.adr for r in rows})
+    for split in SPLIT_NAMES:
+        for adr in [*adrs, "all"] if len(adrs) > 1 else adrs:
+            part = [r for r in rows if SPLITS[r.episode] == split and adr in (r.adr, "all")]
             if not part:
                 continue
             s = summarize(part)
@@ -427,10 +592,22 @@ def _model(name: str | None) -> str | None:
     return str(joined.path)
 
 
+def _judge(model: str, config: Config) -> Any:
+    """The judge stage for ``model``; its answers cached in bench/eval/.cache/judge (per model, prompt, candidates)."""
+    from joeladr.evaluate.judge import Judge, JudgeProgress, LlmModel
+
+    def show(step: JudgeProgress) -> None:
+        if step.state != "asking":
+            tokens = f" ({step.input_tokens} in, {step.output_tokens} out)" if step.input_tokens else ""
+            print(f"  judge {step.done}/{step.total} {step.target}: {step.state}{tokens}", file=sys.stderr)
+
+    return Judge(LlmModel(model), CACHE / "judge", candidates=config.judge_candidates, progress=show)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--text", action="store_true", help="reference text with synthetic times (no voice, no ASR)")
-    parser.add_argument("--split", choices=["dev", "held", "all"], default="all")
+    parser.add_argument("--split", choices=[*SPLIT_NAMES, "all"], default="all")
     parser.add_argument("--episodes", nargs="*", help="only these episodes")
     parser.add_argument("--adrs", nargs="*", default=list(ADRS), help="ADR numbers to evaluate")
     parser.add_argument("--whisper", help="whisper model (name, folder, or base: the joined PyPI parts)")
@@ -442,11 +619,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--chunk-words", type=int, help="chunk size in words (default: joeladr's, 25)")
     parser.add_argument("--neighbour-weight", type=float, help="retrieval ablation: joeladr's NEIGHBOUR_WEIGHT")
     parser.add_argument("--keyword-weight", type=float, help="retrieval ablation: joeladr's KEYWORD_WEIGHT")
+    parser.add_argument("--subject-floor", type=float, help="silence ablation: a talk's closeness to the ADR's subject")
+    parser.add_argument(
+        "--first-floor", type=float, help="silence ablation: a criterion's best passage, on-subject talk"
+    )
+    parser.add_argument("--off-subject-floor", type=float, help="silence ablation: any passage of an off-subject talk")
+    parser.add_argument("--words-stand-out", type=float, help="silence ablation: BM25 z that earns the first floor")
     parser.add_argument("--json", type=Path, help="write the rows and facts here")
+    judging = parser.add_mutually_exclusive_group()
+    judging.add_argument("--judge", metavar="MODEL", help="the judge stage with this `llm` model (its key from llm)")
+    judging.add_argument("--export-judging", metavar="DIR", type=Path, help="write the packets a judge reads, stop")
+    judging.add_argument("--score-picks", metavar="FILE", type=Path, help="score a reader's picks of those packets")
+    parser.add_argument("--judge-candidates", type=int, default=20, help="candidates per criterion a judge reads")
     args = parser.parse_args(argv)
     # retrieval only, so the cached ingest stays valid; set on every call (run.py calls main() repeatedly)
     retrieval.NEIGHBOUR_WEIGHT = _DEFAULT_WEIGHTS[0] if args.neighbour_weight is None else args.neighbour_weight
     retrieval.KEYWORD_WEIGHT = _DEFAULT_WEIGHTS[1] if args.keyword_weight is None else args.keyword_weight
+    subject_floors, default_subject, first, off_subject, words = _DEFAULT_SILENCE
+    retrieval.SUBJECT_FLOORS = {} if args.subject_floor is not None else dict(subject_floors)
+    retrieval.DEFAULT_SUBJECT_FLOOR = default_subject if args.subject_floor is None else args.subject_floor
+    retrieval.FIRST_FLOOR = first if args.first_floor is None else args.first_floor
+    retrieval.OFF_SUBJECT_FLOOR = off_subject if args.off_subject_floor is None else args.off_subject_floor
+    retrieval.WORDS_STAND_OUT = words if args.words_stand_out is None else args.words_stand_out
     config = Config(
         args.text,
         _model(args.whisper),
@@ -456,14 +650,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.top_k,
         chunk_words=args.chunk_words,
         min_score=args.min_score,
+        judge_candidates=args.judge_candidates,
     )
     episodes = args.episodes or [e for e, s in SPLITS.items() if args.split in ("all", s)]
+    if args.export_judging:
+        count = export_packets(episodes, config, args.adrs, args.export_judging)
+        print(f"{count} packets ({len(episodes)} episodes x ADRs {', '.join(args.adrs)}) in {args.export_judging}")
+        return 0
+    picks = read_picks(args.score_picks) if args.score_picks else None
+    judge = _judge(args.judge, config) if args.judge else None
     rows: list[Scored] = []
     facts: dict[str, dict[str, Any]] = {}
     for episode in episodes:
-        scored, facts[episode] = evaluate_episode(episode, config, args.adrs)
+        scored, facts[episode] = evaluate_episode(episode, config, args.adrs, judge=judge, picks=picks)
         rows += scored
     print(table(rows, facts, config))
+    if judge is not None:
+        print(f"\njudge {judge.model.model_id}: {judge.calls} answers asked (the rest from the cache)")
+    if args.score_picks:
+        digest = hashlib.sha256(args.score_picks.read_bytes()).hexdigest()
+        print(f"\npicks: {args.score_picks.name} (sha256 {digest[:12]}), judged from the exported packets")
     if args.json:
         args.json.write_text(
             json.dumps({"config": config.__dict__, "rows": [r.__dict__ for r in rows], "facts": facts}, indent=1)

@@ -4,11 +4,12 @@
     python bench/eval/run.py --quick      # text mode only (seconds)
     python bench/eval/run.py --compare    # also every trade measured: no priming, initial_prompt, a
                                           # mismatched ADR's words, Whisper base, all-mpnet-base-v2,
-                                          # retrieval without neighbours or BM25, bigger chunks
+                                          # retrieval without neighbours or BM25, bigger chunks,
+                                          # silence by the floor alone
 
 Everything is cached under bench/eval/.cache (the voiced episodes, each configuration's
-workspace), so a second run only evaluates. The first voiced run synthesizes about 3.5 hours
-of speech (Piper, roughly 10x real time here) and transcribes it.
+workspace), so a second run only evaluates. The first voiced run synthesizes about 7.5 hours
+of speech (eight episodes; Piper, several times faster than real time here) and transcribes it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ COMPARE = {
     "voice-mismatch": ("tiny.en primed with a mismatched ADR's words (0901, a broker)", ["--vocabulary", "adr:0901"]),
     "voice-base": ("Whisper base (unverified checksum), primed", [*PRODUCT, "--whisper", "base"]),
     "text-mpnet": ("Retrieval alone with all-mpnet-base-v2", ["--text", "--embedding", "mpnet"]),
+    "text-floor": (
+        "Retrieval alone, silence by the relevance floor alone (before it was learned)",
+        ["--text", "--min-score", "0.35"],
+    ),
     "text-no-neighbours": ("Retrieval alone, no neighbour context", ["--text", "--neighbour-weight", "0"]),
     "text-no-keyword": ("Retrieval alone, dense only (no BM25)", ["--text", "--keyword-weight", "0"]),
     "text-chunk-50": ("Retrieval alone, 50-word chunks", ["--text", "--chunk-words", "50"]),

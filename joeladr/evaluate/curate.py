@@ -63,6 +63,7 @@ def curate(
                     supports=[s.upper() for s in supports] if supports is not None else None,
                     weakens=[w.upper() for w in weakens] if weakens is not None else None,
                     note=note,
+                    take_suggestion=status == "accepted",  # accepting takes a judge's suggested stance
                 )
                 + lines[index][len(body) :]
             )

@@ -34,6 +34,9 @@ class Finding:
     def at(self) -> str:
         """Where the quote is, as a reader says it: ``12:34`` in a talk, ``page 4`` or ``§ Heading`` in a document."""
         return place(self.start, self.location)
+    suggests_supports: list[str] = field(default_factory=list)  # a judge's stance, until the user takes it
+    suggests_weakens: list[str] = field(default_factory=list)
+    rank: int | None = None  # the judge's order (1 = its first pick); None: retrieval's order
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,11 +53,13 @@ class Finding:
             "supports": self.supports,
             "weakens": self.weakens,
             "note": self.note,
+            "suggests": {"supports": self.suggests_supports, "weakens": self.suggests_weakens},
         } | ({"location": self.location.to_json()} if self.location else {})
 
     def record(self) -> dict[str, Any]:
         """What the evaluation state keeps of a retrieved finding (curation lives in the note)."""
         return {
+            **({"rank": self.rank} if self.rank is not None else {}),
             "target": self.target,
             "source_id": self.source_id,
             "title": self.title,

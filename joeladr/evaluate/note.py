@@ -10,8 +10,14 @@ annotates with ``[supports:: B]``, ``[weakens:: A]`` and ``[note:: ...]``::
 
     - [x] [[beam-talk]] [01:14](https://youtu.be/ID?t=74) "the quote" (0.62) [supports:: B] ^f-1a2b3c4d
 
-joeladr never rewrites a line that is already in a block: a rerun appends new findings
-after the existing lines, so nothing the user decided is lost or reordered.
+A finding a judge picked (``evaluate/judge.py``) starts pending with the judge's stance as a
+suggestion and its reason as the note: ``[suggests:: +B -A] [note:: why]``. Ticking it takes the
+suggestion (an accepted line without ``supports``/``weakens`` of its own counts as suggested);
+``joeladr finding --accept`` writes it out as ``[supports:: B] [weakens:: A]``.
+
+joeladr never rewrites a line the user touched: a rerun appends new findings after the
+existing lines, so nothing the user decided is lost or reordered. The one line it may change
+is one it wrote and nobody touched since (still pending, no fields), to add a judge's suggestion.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from joeladr.adr.model import Adr
@@ -52,6 +58,8 @@ class FindingMark:
     note: str = ""
     line: int = 0
     problem: str = ""  # why the line's stance is not counted (an option list that is not one)
+    suggests_supports: list[str] = field(default_factory=list)  # a judge's stance, taken when ticked
+    suggests_weakens: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -98,6 +106,7 @@ def parse_finding(line: str, where: str, options: Sequence[str] = ()) -> Finding
             hint="use [ ] pending, [x] accepted or [-] rejected",
         )
     mark = FindingMark(match.group("id"), status)  # type: ignore[arg-type]
+    stated = False
     for field_match in FIELD.finditer(match.group("mid")):
         key, value = field_match.group("key").strip().lower(), field_match.group("value").strip()
         if key in ("supports", "weakens"):
@@ -109,11 +118,33 @@ def parse_finding(line: str, where: str, options: Sequence[str] = ()) -> Finding
                     f"commas or spaces), so finding {mark.id} counts for no option until it is"
                 )
             setattr(mark, key, named or [])
+            stated = True
         elif key == "note":
             mark.note = read_note(value)
+        elif key == "suggests":
+            mark.suggests_supports, mark.suggests_weakens = parse_suggestion(value)
+    if status == "accepted" and not stated:  # one tick takes the judge's suggestion
+        mark.supports, mark.weakens = list(mark.suggests_supports), list(mark.suggests_weakens)
     if mark.problem:
         mark.supports, mark.weakens = [], []
     return mark
+
+
+def parse_suggestion(value: str) -> tuple[list[str], list[str]]:
+    """``+B -A`` -> (["B"], ["A"]): the options a suggestion supports and weakens."""
+    supports: list[str] = []
+    weakens: list[str] = []
+    for sign, option in re.findall(r"([+-])\s*([A-Za-z])\b", value):
+        target = supports if sign == "+" else weakens
+        if option.upper() not in target:
+            target.append(option.upper())
+    return supports, weakens
+
+
+def render_suggestion(supports: Sequence[str], weakens: Sequence[str]) -> str:
+    """The marker beside a judged finding: ``[suggests:: +B -A]`` ("" when the judge took no stance)."""
+    parts = [f"+{o}" for o in supports] + [f"-{o}" for o in weakens]
+    return f"[suggests:: {' '.join(parts)}]" if parts else ""
 
 
 def parse_settings(line: str, options: Sequence[str], where: str) -> TargetSettings:
@@ -191,16 +222,24 @@ def edit_finding_line(
     supports: Sequence[str] | None = None,
     weakens: Sequence[str] | None = None,
     note: str | None = None,
+    take_suggestion: bool = False,
 ) -> str:
     """Change a finding line's box and fields, keeping everything else the user wrote on it.
 
     Whatever a caller passes, the line stays one line and its fields stay fields: a note is
-    written inert (:func:`inert_note`), and an option that is not a label is refused."""
+    written inert (:func:`inert_note`), and an option that is not a label is refused.
+    ``take_suggestion``: a judge's ``[suggests:: ...]`` becomes ``supports``/``weakens`` (unless they
+    are given), and the marker goes."""
     match = FINDING_LINE.match(line)
     if not match:
         raise EvaluationError("not a finding line")
     box = BOX_FOR[status] if status else match.group("box")
     mid = match.group("mid")
+    suggestion = re.search(r"\[suggests::([^\]]*)\]", mid, re.IGNORECASE)
+    if take_suggestion and suggestion:
+        if supports is None and weakens is None:
+            supports, weakens = parse_suggestion(suggestion.group(1))
+        mid = re.sub(r"\s?\[suggests::[^\]]*\]", "", mid, flags=re.IGNORECASE)
     for key, values in (("supports", supports), ("weakens", weakens), ("note", note)):
         if values is None:
             continue
@@ -290,11 +329,14 @@ def merge_findings(
                 settings.must_have = True
             _put_settings_line(lines, render_settings(settings, options))
         listed = {m.id for m in state.findings}
+        for finding in fresh.get(target.id, ()):
+            if finding.id in listed and (finding.suggests_supports or finding.suggests_weakens or finding.note):
+                _suggest_on_untouched_line(lines, state.findings, finding)
         additions = [f for f in fresh.get(target.id, ()) if f.id not in listed and f.id not in known]
         lines.extend(finding_line(f) for f in additions)
         bodies[name] = "\n".join(lines) if lines else NO_FINDINGS
         content.settings[target.id] = settings
-        content.marks[target.id] = [*state.findings, *(FindingMark(f.id, "pending") for f in additions)]
+        content.marks[target.id] = [*state.findings, *(_new_mark(f) for f in additions)]
     base = text if text is not None else render_skeleton(adr, targets)
     return replace_blocks(base, bodies, source=where), content
 
@@ -314,6 +356,38 @@ def relocate_marks(content: NoteContent, text: str) -> bool:
             moved |= now != mark.line
             mark.line = now
     return moved
+
+
+def _new_mark(finding: Finding) -> FindingMark:
+    """What the note says about a finding just added: pending, with a judge's suggestion and reason if any."""
+    return FindingMark(
+        finding.id,
+        "pending",
+        note=read_note(inert_note(finding.note)) if finding.note else "",
+        suggests_supports=list(finding.suggests_supports),
+        suggests_weakens=list(finding.suggests_weakens),
+    )
+
+
+_SCORE = re.compile(r" \(-?\d+\.\d\d\)(?= |$)")
+
+
+def _suggest_on_untouched_line(lines: list[str], marks: Sequence[FindingMark], finding: Finding) -> None:
+    """A judge's suggestion added to the finding's line, if that line is still as joeladr wrote it (pending,
+    no fields, the same quote; the score may have moved): a line the user touched is never changed."""
+    plain = finding_line(replace(finding, suggests_supports=[], suggests_weakens=[], note=""))
+    for index, line in enumerate(lines):
+        match = FINDING_LINE.match(line)
+        if not match or match.group("id") != finding.id:
+            continue
+        if _SCORE.sub("", line) == _SCORE.sub("", plain):  # pending, no fields, the same words: untouched
+            lines[index] = finding_line(finding)
+            for mark in marks:
+                if mark.id == finding.id:
+                    mark.suggests_supports = list(finding.suggests_supports)
+                    mark.suggests_weakens = list(finding.suggests_weakens)
+                    mark.note = read_note(inert_note(finding.note))
+        return
 
 
 def _put_settings_line(lines: list[str], settings_line: str) -> None:
@@ -348,7 +422,11 @@ def finding_line(finding: Finding) -> str:
     url = safe_url(finding.url)
     stamp = f"[{escape_inline(finding.at)}]({url})" if url else f"`{strip_controls(finding.at).replace('`', '')}`"
     quote = escape_inline(finding.text).replace("::", ":\u200b:")
-    return f"- [ ] {source} {stamp} “{quote}” ({finding.score:.2f}) ^{finding.id}"
+    judged = [render_suggestion(finding.suggests_supports, finding.suggests_weakens)]
+    if finding.note:
+        judged.append(f"[note:: {inert_note(finding.note)}]")
+    extra = "".join(f" {part}" for part in judged if part)
+    return f"- [ ] {source} {stamp} “{quote}” ({finding.score:.2f}){extra} ^{finding.id}"
 
 
 def render_matrix(evaluation: Evaluation) -> str:
@@ -396,7 +474,8 @@ def render_matrix(evaluation: Evaluation) -> str:
 
 GUIDE = """> [!tip] How to curate
 > Tick `[x]` to accept a finding or write `[-]` to reject it. Add `[supports:: B]` or `[weakens:: A]`
-> to say which options it bears on, and `[note:: ...]` for your own words. Each criterion's first line
+> to say which options it bears on, and `[note:: ...]` for your own words. A judge's `[suggests:: +B -A]`
+> is taken when you tick the line (unless you write `supports`/`weakens` yourself). Each criterion's first line
 > sets its weight, whether it is a must-have, and any score you set yourself (`auto` = from the
 > accepted findings: +1 per support, -1 per weakening, within -2..+2). Run `joeladr evaluate` again:
 > your lines are kept as you left them, new findings are added below them."""

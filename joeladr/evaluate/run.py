@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from joeladr.adr.model import Adr
 from joeladr.atomic import Snapshot, atomic_write_text, read_text
@@ -27,6 +27,7 @@ from joeladr.embed import Embedder
 from joeladr.errors import EvaluationError, WriteConflict
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.findings import Evaluation, Finding
+from joeladr.evaluate.judge import Judge, Pick, packet_of, summary
 from joeladr.evaluate.note import (
     FindingMark,
     NoteContent,
@@ -39,7 +40,15 @@ from joeladr.evaluate.targets import Target, targets_of
 from joeladr.faults import checkpoint
 from joeladr.location import Location, link_to
 from joeladr.locking import workspace_lock
-from joeladr.retrieve import find_passages, relevance_floor, trim_quotes
+from joeladr.retrieve import (
+    Passage,
+    find_candidates,
+    find_passages,
+    learned_silence,
+    relevance_floor,
+    subject_text,
+    trim_quotes,
+)
 from joeladr.settings import Settings
 from joeladr.store import VectorStore
 
@@ -126,13 +135,21 @@ def retrieve(
     top_k: int | None = None,
     min_score: float | None = None,
     source_ids: Sequence[str] | None = None,
+    judge: Judge | Literal[False] | None = None,
 ) -> Retrieved:
-    """Step 1: the best passages of the ingested talks for every target of the ADR."""
+    """Step 1: the best passages of the ingested talks for every target of the ADR.
+
+    ``judge``: the judge stage (None: the one ``[evaluate] judge`` names, if any; False: none). Where it
+    gives a usable answer its picks are the target's findings, each with its suggested stance; where it
+    does not, the offline findings stand for that target and a message says why.
+    """
     if not adr.criteria:
         raise EvaluationError(
             f"{adr.label} has no evaluation criteria (an 'Evaluation Criteria' or 'Decision Drivers' list)",
             hint="add the criteria to the ADR, then run evaluate again",
         )
+    if judge is None:
+        judge = Judge.of(settings)  # before the retrieval: an unknown model fails at once
     targets = targets_of(adr)
     vectors = embedder.embed([t.query for t in targets])
     if not store.nearest(vectors[0], 1):
@@ -143,19 +160,79 @@ def retrieve(
             ]
         )
     limit = top_k or settings.top_k
-    floor = _floor(settings, embedder, min_score)
-    notes = {r.source_id: r.note_name for r in Catalog(settings.home).all()}
+    explicit = min_score if min_score is not None else settings.min_score
+    floor = explicit if explicit is not None else relevance_floor(embedder.model_name)
+    silence = None  # a floor the user set decides alone; else silence is learned from the talks (retrieve.py)
+    if explicit is None:
+        subject = embedder.embed([subject_text(adr.title, adr.context)])[0]
+        silence = learned_silence(store, subject, embedder.model_name)
     chosen = {
-        target.id: find_passages(store, vector, target.query, limit=limit, min_score=floor, source_ids=source_ids)
+        target.id: find_passages(
+            store,
+            vector,
+            target.query,
+            limit=limit,
+            min_score=floor,
+            source_ids=source_ids,
+            silence=silence if target.kind == "criterion" else None,
+        )
         for target, vector in zip(targets, vectors, strict=True)
     }
-    items = [(p, vector) for target, vector in zip(targets, vectors, strict=True) for p in chosen[target.id]]
+    picks: dict[str, list[Pick]] = {}
+    messages: list[str] = []
+    if judge:
+        pools = {
+            target.id: find_candidates(store, vector, target.query, limit=judge.candidates, source_ids=source_ids)
+            for target, vector in zip(targets, vectors, strict=True)
+        }
+        packets = [packet_of(adr, target, pools[target.id], limit) for target in targets]
+        verdicts = judge.verdicts(packets)
+        for target, verdict in zip(targets, verdicts, strict=True):
+            if verdict.picks is None:
+                messages.append(f"judge: '{target.name}': {verdict.message}; the offline findings stand for it")
+                continue
+            picks[target.id] = verdict.picks
+            chosen[target.id] = [pools[target.id][pick.number - 1] for pick in verdict.picks]
+            if not verdict.picks and target.kind == "criterion":
+                messages.append(
+                    f"nothing relevant found for '{target.name}': the judge cited none of its "
+                    f"{len(pools[target.id])} candidates"
+                )
+        messages.append(summary(judge.model.model_id, verdicts))
+    found = findings_of(settings, targets, vectors, chosen, embedder, picks)
+    why = (
+        f"no passage reached the relevance floor ({floor:.2f})"
+        if silence is None
+        else "no passage of the ingested talks comes close enough to it"
+    )
+    messages[:0] = [
+        f"nothing relevant found for '{t.name}': {why}"
+        for t in targets
+        if t.kind == "criterion" and not found[t.id] and t.id not in picks
+    ]
+    checkpoint("retrieved")
+    return Retrieved(found, messages)
+
+
+def findings_of(
+    settings: Settings,
+    targets: Sequence[Target],
+    vectors: Sequence[list[float]],
+    chosen: Mapping[str, Sequence[Passage]],
+    embedder: Embedder,
+    picks: Mapping[str, Sequence[Pick]] | None = None,
+) -> dict[str, list[Finding]]:
+    """Each target's passages as findings: the quote cut for its query, and a judge's suggestion if it picked them."""
+    notes = {r.source_id: r.note_name for r in Catalog(settings.home).all()}
+    items = [(p, vector) for target, vector in zip(targets, vectors, strict=True) for p in chosen.get(target.id, [])]
     quotes = iter(trim_quotes(items, embedder))
     found: dict[str, list[Finding]] = {}
     for target in targets:
+        judged = (picks or {}).get(target.id)
         found[target.id] = []
-        for passage in chosen[target.id]:
+        for rank, passage in enumerate(chosen.get(target.id, []), start=1):
             quote = next(quotes)
+            pick = judged[rank - 1] if judged is not None else None
             found[target.id].append(
                 Finding(
                     id=passage.finding_id(target.id),
@@ -169,24 +246,13 @@ def retrieve(
                     text=quote.text,
                     score=passage.score,
                     location=quote.location,
+                    note=pick.why if pick else "",
+                    suggests_supports=list(pick.supports) if pick else [],
+                    suggests_weakens=list(pick.weakens) if pick else [],
+                    rank=rank if pick else None,
                 )
             )
-    messages = [
-        f"nothing relevant found for '{t.name}': no passage reached the relevance floor ({floor:.2f})"
-        for t in targets
-        if t.kind == "criterion" and not found[t.id]
-    ]
-    checkpoint("retrieved")
-    return Retrieved(found, messages)
-
-
-def _floor(settings: Settings, embedder: Embedder, min_score: float | None) -> float:
-    """The option, else the setting, else the floor calibrated for the embedding model."""
-    if min_score is not None:
-        return min_score
-    if settings.min_score is not None:
-        return settings.min_score
-    return relevance_floor(embedder.model_name)
+    return found
 
 
 def evaluate(
@@ -201,10 +267,14 @@ def evaluate(
     weights: Mapping[str, float] | None = None,
     must_have: Sequence[str] = (),
     charts: ChartHook | None = None,
+    judge: Judge | Literal[False] | None = None,
 ) -> Evaluation:
-    """What ``joeladr evaluate`` does: :func:`retrieve`, then :func:`update_note` (which scores)."""
+    """What ``joeladr evaluate`` does: :func:`retrieve` (``judge`` as there), then :func:`update_note` (which
+    scores)."""
     check_criteria_names(adr, [*(weights or {}), *must_have])  # before the retrieval, not after
-    found = retrieve(settings, adr, store, embedder, top_k=top_k, min_score=min_score, source_ids=source_ids)
+    found = retrieve(
+        settings, adr, store, embedder, top_k=top_k, min_score=min_score, source_ids=source_ids, judge=judge
+    )
     return update_note(settings, adr, found, weights=weights, must_have=must_have, charts=charts)
 
 
@@ -356,9 +426,12 @@ def _findings_for(target: Target, marks: list[FindingMark], records: Mapping[str
                 weakens=mark.weakens,
                 note=mark.note,
                 location=Location.from_json(record.get("location")),
+                suggests_supports=mark.suggests_supports,
+                suggests_weakens=mark.suggests_weakens,
+                rank=record.get("rank"),
             )
         )
-    return sorted(found, key=lambda f: (-f.score, f.source_id, f.start))
+    return sorted(found, key=lambda f: (f.rank is None, f.rank or 0, -f.score, f.source_id, f.start))
 
 
 def check_criteria_names(adr: Adr, names: Sequence[str]) -> None:
