@@ -429,3 +429,47 @@ def test_an_unknown_model_fails_before_any_retrieval(ws: Ingested, model: FakeJu
     embedder = make_query_embedder(settings)
     with opened_store(settings, embedder.dimension) as store, pytest.raises(UsageError, match="llm knows no model"):
         retrieve(settings, _adr(settings), store, embedder)
+
+
+# -- the front ends: the same stage from the terminal (the fake is registered in this process) -------------
+def _cli(copy: Ingested, *args: str) -> Any:
+    from typer.testing import CliRunner
+
+    from joeladr.cli import app
+
+    return CliRunner().invoke(app, [*copy.args(), *args])
+
+
+def test_evaluate_judge_names_the_model_for_one_run_and_off_turns_it_off(ws: Ingested, model: FakeJudge) -> None:
+    model.script = lambda p: picks(1) if _criterion(p) == "Supervision model" else NONE
+    judged = _cli(ws, "evaluate", "64", "--judge", "fake", "--json")
+    assert judged.exit_code == 0, judged.output
+    data = json.loads(judged.stdout)
+    assert any(m.startswith("judge fake-judge: ") for m in data["messages"])
+    assert "judge: 1 of " in judged.stderr  # the progress, target by target
+    supervision = next(c for c in data["criteria"] if c["id"] == "supervision-model")
+    assert [f["suggests"] for f in supervision["findings"]] == [{"supports": ["B"], "weakens": ["A"]}]
+    asked = len(model.calls)
+    offline = _cli(ws, "evaluate", "64", "--judge", "off", "--json")
+    assert offline.exit_code == 0 and len(model.calls) == asked  # off: the model is not asked
+    assert not any(m.startswith("judge ") for m in json.loads(offline.stdout)["messages"])
+    unknown = _cli(ws, "evaluate", "64", "--judge", "no-such-model")
+    assert unknown.exit_code == 2 and "llm knows no model 'no-such-model'" in unknown.stderr
+
+
+def test_a_person_judges_from_the_terminal_with_candidates_and_picks(ws: Ingested) -> None:
+    shown = _cli(ws, "candidates", "64", "supervision-model", "--candidates", "4")
+    assert shown.exit_code == 0, shown.output
+    assert "Criterion: Supervision model" in shown.stdout and "[1]" in shown.stdout
+    packet_id = re.search(r"packet (p-[0-9a-f]{12})", shown.stderr)
+    assert packet_id, shown.stderr
+    as_data = json.loads(_cli(ws, "candidates", "64", "supervision-model", "--candidates", "4", "--json").stdout)
+    assert as_data["packet_id"] == packet_id.group(1) and len(as_data["candidates"]) == 4
+    first = as_data["candidates"][1]["finding_id"]
+    sent = _cli(ws, "picks", "64", "supervision-model", "2:+B-A", "--packet", packet_id.group(1), "--candidates", "4")
+    assert sent.exit_code == 0, sent.output
+    assert "[suggests:: +B -A]" in line_of(ws, first) and line_of(ws, first).startswith("- [ ] ")
+    stale = _cli(ws, "picks", "64", "supervision-model", "1", "--packet", "p-000000000000")
+    assert stale.exit_code != 0 and "changed since packet p-000000000000" in stale.stderr
+    neither = _cli(ws, "picks", "64", "supervision-model")
+    assert neither.exit_code == 2 and "or --none" in neither.stderr

@@ -42,6 +42,8 @@ TOOLS = {
     "evaluate_adr",
     "curate_finding",
     "decide",
+    "evidence_candidates",
+    "submit_picks",
 }
 
 

@@ -52,6 +52,11 @@ def calls(copy: Ingested, talk: str) -> list[tuple[str, dict[str, str]]]:
         ("show_adr", {"number": "64"}),
         ("lint_adrs", {}),
         ("evaluate_adr", {"number": "64"}),
+        ("evidence_candidates", {"number": "64", "target": "supervision-model", "candidates": "5"}),
+        (
+            "submit_picks",
+            {"number": "64", "target": "supervision-model", "picks": '[{"candidate": 1, "supports": ["A"]}]'},
+        ),
         ("curate_finding", {"number": "64", "finding_id": "{finding}", "status": "accepted", "supports": '["B"]'}),
         ("decide", {"number": "64", "option": "B", "reason": "keep TypeScript for LLM work"}),
         ("new_adr", {"title": "Use the Inspector"}),

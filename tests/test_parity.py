@@ -21,7 +21,7 @@ from joeladr.agents.server import build_server
 from joeladr.app.evidence import FEED_LIMIT
 from joeladr.app.workspace import Workspace
 from joeladr.cli import app
-from joeladr.settings import MIN_SCORE, TOP_K, resolve_settings
+from joeladr.settings import JUDGE_CANDIDATES, MIN_SCORE, TOP_K, resolve_settings
 
 LOOPBACK = "http://127.0.0.1:9/talk.webm"  # never fetched: the recorder stops before anything runs
 
@@ -97,6 +97,16 @@ TWINS: list[tuple[list[str], str, dict[str, Any]]] = [
      {"number": 64, "top_k": 7, "min_score": 0.4, "source_ids": ["s1"], "weights": {"supervision-model": 2},
       "must_have": ["interop-story"]}),
     (["evaluate", "0064"], "evaluate_adr", {"number": "0064"}),
+    (["evaluate", "64", "--judge", "claude-sonnet-4.5"], "evaluate_adr", {"number": 64, "judge": "claude-sonnet-4.5"}),
+    (["candidates", "64", "supervision-model", "--candidates", "12", "--source", "s1"], "evidence_candidates",
+     {"number": 64, "target": "supervision-model", "candidates": 12, "source_ids": ["s1"]}),
+    (["candidates", "ADR-0064", "supervision-model"], "evidence_candidates",
+     {"number": "ADR-0064", "target": "supervision-model"}),
+    (["picks", "64", "supervision-model", "3:+B-A", "1", "--packet", "p-0123456789ab", "--candidates", "12"],
+     "submit_picks", {"number": 64, "target": "supervision-model", "packet_id": "p-0123456789ab", "candidates": 12,
+                      "picks": [{"candidate": 3, "supports": ["B"], "weakens": ["A"]}, {"candidate": 1}]}),
+    (["picks", "64", "interop-story", "--none"], "submit_picks",
+     {"number": 64, "target": "interop-story", "picks": []}),
     (["finding", "64", "f-1a2b3c4d", "--accept", "--supports", "b", "--weakens", "A", "--note", "two\nlines"],
      "curate_finding", {"number": 64, "finding_id": "f-1a2b3c4d", "status": "accepted", "supports": ["b"],
                         "weakens": ["A"], "note": "two\nlines"}),
@@ -135,6 +145,8 @@ EDGES: list[tuple[str, list[str], str, str, dict[str, Any], list[Any]]] = [
      [FEED_LIMIT[0] - 1, FEED_LIMIT[0], FEED_LIMIT[1], FEED_LIMIT[1] + 1]),
     ("min-score", ["evaluate", "64"], "evaluate_adr", "min_score", {"number": 64},
      [MIN_SCORE[0] - 0.01, MIN_SCORE[0], MIN_SCORE[1], MIN_SCORE[1] + 0.01]),
+    ("candidates", ["candidates", "64", "x"], "evidence_candidates", "candidates", {"number": 64, "target": "x"},
+     [JUDGE_CANDIDATES[0] - 1, JUDGE_CANDIDATES[0], JUDGE_CANDIDATES[1], JUDGE_CANDIDATES[1] + 1]),
 ]  # fmt: skip
 
 

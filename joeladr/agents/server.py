@@ -35,7 +35,7 @@ from joeladr.app.workspace import Progress, Request, Workspace
 from joeladr.engines import ResidentEngines
 from joeladr.errors import AdrNotFound, JoeladrError, UsageError
 from joeladr.redact import redact
-from joeladr.settings import MIN_SCORE, TOP_K, Settings
+from joeladr.settings import JUDGE_CANDIDATES, MIN_SCORE, TOP_K, Settings
 
 if TYPE_CHECKING:
     from joeladr.evaluate.findings import Evaluation
@@ -406,6 +406,13 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
         ] = None,
         must_have: Annotated[list[str] | None, Field(description="Criterion ids an option must not fail.")] = None,
         source_ids: Ids = None,
+        judge: Annotated[
+            str | None,
+            Field(
+                description="An `llm` model (id or alias) that judges the candidates; 'off' for none (default: the "
+                "[evaluate] judge setting). To judge them yourself, use evidence_candidates and submit_picks."
+            ),
+        ] = None,
     ) -> dict[str, Any]:
         """Link what the talks say to the ADR: findings (quote, source, timestamp link, score, id) for each
         criterion, pain point, counter-argument and option; the Pugh matrix (scores -2..+2 per option and
@@ -414,8 +421,63 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
         from joeladr.app.decisions import Evaluate
 
         request = Evaluate(
-            str(number), top_k, min_score, tuple(source_ids or ()), dict(weights or {}), tuple(must_have or ())
+            str(number), top_k, min_score, tuple(source_ids or ()), dict(weights or {}), tuple(must_have or ()), judge
         )
+        return _evaluation(server.execute(request))
+
+    @server.tool(annotations=READ_ONLY)
+    def evidence_candidates(
+        number: AdrNumber,
+        target: Annotated[
+            str, Field(description="A criterion, pain point, counter-argument or option id from evaluate_adr.")
+        ],
+        candidates: Annotated[
+            int | None,
+            Field(
+                ge=JUDGE_CANDIDATES[0],
+                le=JUDGE_CANDIDATES[1],
+                strict=True,
+                description="Passages to read (default 20).",
+            ),
+        ] = None,
+        source_ids: Ids = None,
+    ) -> dict[str, Any]:
+        """Be the judge of one target's evidence: the ADR's title and context, the target's question, the
+        options and the numbered candidate passages (no scores), as a model judging them reads them. Decide
+        which passages a careful reader would cite in the decision record, best first, or none; then send
+        them with submit_picks and this packet_id."""
+        from joeladr.app.decisions import Candidates
+
+        return server.execute(Candidates(str(number), target, candidates, tuple(source_ids or ()))).to_json()
+
+    @server.tool(annotations=WRITES_NOTES)
+    def submit_picks(
+        number: AdrNumber,
+        target: Annotated[str, Field(description="The target the packet was for.")],
+        picks: Annotated[
+            list[dict[str, Any]],
+            Field(
+                description="Best first, at most top_k: [{'candidate': 3, 'supports': ['B'], 'weakens': ['A'], "
+                "'why': 'one line'}]; [] when nothing is worth citing."
+            ),
+        ],
+        packet_id: Annotated[
+            str | None, Field(description="The packet_id from evidence_candidates (refused if they changed).")
+        ] = None,
+        candidates: Annotated[
+            int | None,
+            Field(
+                ge=JUDGE_CANDIDATES[0], le=JUDGE_CANDIDATES[1], strict=True, description="As for evidence_candidates."
+            ),
+        ] = None,
+        source_ids: Ids = None,
+    ) -> dict[str, Any]:
+        """Record your picks among one target's candidates, checked as a model's answer is: they join the
+        evaluation note as pending findings with the suggested stance and your why as the note, for the human
+        to take (one tick) or leave. Returns the evaluation."""
+        from joeladr.app.decisions import SubmitPicks
+
+        request = SubmitPicks(str(number), target, tuple(picks), packet_id, candidates, tuple(source_ids or ()))
         return _evaluation(server.execute(request))
 
     @server.tool(annotations=WRITES_NOTES)

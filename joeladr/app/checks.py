@@ -10,11 +10,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 from joeladr.errors import InvalidRequest
-from joeladr.settings import MIN_SCORE, TOP_K
+from joeladr.settings import JUDGE_CANDIDATES, MIN_SCORE, TOP_K
 
-__all__ = ["MIN_SCORE", "TOP_K"]
+__all__ = ["JUDGE_CANDIDATES", "MIN_SCORE", "TOP_K"]
 
-JUDGE_CANDIDATES = (1, 50)  # passages a judge reads per target
+MAX_NAME = 200  # a model's id or alias, a target's id
 MAX_LINE = 2000  # a note or a reason: one paragraph, not a file
 
 
@@ -84,6 +84,16 @@ def one_line(field: str, value: str | None) -> str | None:
     text = " ".join(value.split())
     if len(text) > MAX_LINE:
         raise InvalidRequest(field, f"is at most {MAX_LINE} characters (this one has {len(text)})")
+    return text
+
+
+def name(field: str, value: object) -> str:
+    """A name given as text (a model id or alias, a target id): one line of at most ``MAX_NAME`` characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequest(field, f"must be a name, not {_shown(value) if value != '' else 'empty'}")
+    text = value.strip()
+    if len(text) > MAX_NAME or any(ch in text for ch in "\r\n\t") or not text.isprintable():
+        raise InvalidRequest(field, f"must be one line of at most {MAX_NAME} printable characters")
     return text
 
 

@@ -15,6 +15,7 @@ from joeladr.errors import InvalidRequest
 if TYPE_CHECKING:
     from joeladr.decide import DecisionChoice, DecisionPlan
     from joeladr.evaluate.findings import Evaluation
+    from joeladr.evaluate.judge import Judge, Packet
     from joeladr.report.vault import NoteCharts
 
 CURATION = ("accepted", "rejected", "pending")
@@ -24,6 +25,17 @@ def _charts(workspace: Workspace) -> NoteCharts:
     from joeladr.report.vault import NoteCharts
 
     return NoteCharts(workspace.settings, workspace.warn)
+
+
+def _judge(workspace: Workspace, model: str | None) -> Judge | None:
+    """The judge stage ``model`` names (else the ``[evaluate] judge`` setting; "off": none), its steps told to
+    the workspace's progress as the stage ``judge``. An unknown model fails here, before any retrieval."""
+    from joeladr.evaluate.judge import Judge, JudgeProgress
+
+    def tell(step: JudgeProgress) -> None:
+        workspace.progress("judge", step.done, step.total)
+
+    return Judge.of(workspace.settings, model, progress=tell)
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,7 @@ class Evaluate:
     source_ids: tuple[str, ...] = ()
     weights: Mapping[str, float] = field(default_factory=dict)
     must_have: tuple[str, ...] = ()
+    judge: str | None = None  # an `llm` model (id or alias) that judges the candidates; "off": none; None: settings
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "adr", checks.adr_ref(self.adr))
@@ -47,6 +60,8 @@ class Evaluate:
         object.__setattr__(self, "source_ids", checks.names(self.source_ids))
         object.__setattr__(self, "weights", checks.weights(self.weights))
         object.__setattr__(self, "must_have", checks.names(self.must_have))
+        if self.judge is not None:
+            object.__setattr__(self, "judge", checks.name("judge", self.judge))
 
     def run(self, workspace: Workspace) -> Evaluation:
         from joeladr.evaluate.run import check_criteria_names, evaluate
@@ -54,6 +69,7 @@ class Evaluate:
         adr = workspace.adr(self.adr)
         check_criteria_names(adr, [*self.weights, *self.must_have])
         known_sources(workspace, self.source_ids)
+        judge = _judge(workspace, self.judge)
         with workspace.engines.store() as store:
             return evaluate(
                 workspace.settings,
@@ -66,6 +82,82 @@ class Evaluate:
                 weights=self.weights,
                 must_have=self.must_have,
                 charts=_charts(workspace),
+                judge=judge or False,
+            )
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """``candidates``: what a judge reads for one target of the ADR (its packet: the ADR's title and context,
+    the target and its question, the options, the numbered candidate passages, no scores). Writes nothing."""
+
+    adr: str
+    target: str
+    candidates: int | None = None  # passages in the packet (default: ``[evaluate] judge_candidates``)
+    source_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "adr", checks.adr_ref(self.adr))
+        object.__setattr__(self, "target", checks.name("target", self.target))
+        if self.candidates is not None:
+            checks.whole_number("candidates", self.candidates, *checks.JUDGE_CANDIDATES)
+        object.__setattr__(self, "source_ids", checks.names(self.source_ids))
+
+    def run(self, workspace: Workspace) -> Packet:
+        from joeladr.evaluate.candidates import evidence_candidates
+
+        adr = workspace.adr(self.adr)
+        known_sources(workspace, self.source_ids)
+        with workspace.engines.store() as store:
+            return evidence_candidates(
+                workspace.settings,
+                adr,
+                store,
+                workspace.engines.embedder,
+                self.target,
+                candidates=self.candidates,
+                source_ids=self.source_ids,
+            )
+
+
+@dataclass(frozen=True)
+class SubmitPicks:
+    """``picks``: a judge's picks among one target's candidates (best first; none: nothing to cite), checked as
+    a model's answer is and written to the evaluation note as pending suggestions for the human."""
+
+    adr: str
+    target: str
+    picks: tuple[Mapping[str, Any], ...]  # {"candidate": 3, "supports": ["B"], "weakens": [], "why": "..."}
+    packet_id: str | None = None  # the packet they were judged from: refused if the candidates changed since
+    candidates: int | None = None
+    source_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "adr", checks.adr_ref(self.adr))
+        object.__setattr__(self, "target", checks.name("target", self.target))
+        if self.packet_id is not None:
+            object.__setattr__(self, "packet_id", checks.name("packet_id", self.packet_id))
+        if self.candidates is not None:
+            checks.whole_number("candidates", self.candidates, *checks.JUDGE_CANDIDATES)
+        object.__setattr__(self, "source_ids", checks.names(self.source_ids))
+        object.__setattr__(self, "picks", tuple(dict(pick) for pick in self.picks))
+
+    def run(self, workspace: Workspace) -> Evaluation:
+        from joeladr.evaluate.candidates import submit_picks
+
+        adr = workspace.adr(self.adr)
+        known_sources(workspace, self.source_ids)
+        with workspace.engines.store() as store:  # update_note holds the workspace lock
+            return submit_picks(
+                workspace.settings,
+                adr,
+                store,
+                workspace.engines.embedder,
+                self.target,
+                self.picks,
+                packet_id=self.packet_id,
+                candidates=self.candidates,
+                source_ids=self.source_ids,
             )
 
 

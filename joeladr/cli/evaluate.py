@@ -33,6 +33,12 @@ def evaluate(
     source: Annotated[list[str] | None, typer.Option(help="Only this source id (repeatable).")] = None,
     weight: Annotated[list[str] | None, typer.Option(help="Set a weight: CRITERION=NUMBER (repeatable).")] = None,
     must_have: Annotated[list[str] | None, typer.Option(help="Make a criterion a must-have (repeatable).")] = None,
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            help="An `llm` model (id or alias) that judges the candidates; 'off' for none (default: settings)."
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Link what the talks say to the ADR's criteria, and score its options.
@@ -44,7 +50,87 @@ def evaluate(
     """
     from joeladr.app.decisions import Evaluate
 
-    request = Evaluate(adr, top_k, min_score, tuple(source or ()), _pairs(weight), tuple(must_have or ()))
+    request = Evaluate(adr, top_k, min_score, tuple(source or ()), _pairs(weight), tuple(must_have or ()), judge)
+    show(run(ctx, request, _judge_steps).to_json(), as_json)
+
+
+def _judge_steps(stage: str, completed: float, total: float | None) -> None:
+    """The judge's progress, one line per target on stderr (the model may take seconds each)."""
+    if stage == "judge" and total:
+        echo(f"judge: {completed:g} of {total:g} targets", err=True)
+
+
+def _pick(value: str) -> dict[str, Any]:
+    """``3`` or ``3:+B-A`` (candidate 3, supporting B, weakening A) as a pick (the request checks it)."""
+    from joeladr.evaluate.note import parse_suggestion
+
+    number, sep, stance = value.partition(":")
+    try:
+        pick: dict[str, Any] = {"candidate": int(number)}
+    except ValueError as exc:
+        raise UsageError(
+            f"a pick is a candidate number, optionally with a stance (3 or 3:+B-A), not '{value}'"
+        ) from exc
+    if sep:
+        supports, weakens = parse_suggestion(stance)
+        if not supports and not weakens:
+            raise UsageError(f"pick {value}: the stance is +OPTION or -OPTION, e.g. 3:+B-A")
+        pick |= {"supports": supports, "weakens": weakens}
+    return pick
+
+
+def candidates(
+    ctx: typer.Context,
+    adr: Annotated[str, typer.Argument(help="ADR number.")],
+    target: Annotated[str, typer.Argument(help="A criterion, pain point, counter-argument or option id.")],
+    count: Annotated[
+        int | None, typer.Option("--candidates", help="Passages to show, 1-50 (default: [evaluate] judge_candidates).")
+    ] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only this source id (repeatable).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show what a judge reads for one target: the ADR, the question, the options, numbered passages.
+
+    You (or an agent) can be the judge: read them, then send your picks with `joeladr picks`.
+
+    Example: joeladr candidates 0064 supervision-model
+    """
+    from joeladr.app.decisions import Candidates
+
+    packet = run(ctx, Candidates(adr, target, count, tuple(source or ())))
+    if as_json:
+        print_json(packet.to_json())
+        return
+    echo(packet.prompt())
+    echo(
+        f"\npacket {packet.packet_id}: joeladr picks {adr} {packet.target} 3:+B 1 --packet {packet.packet_id}", err=True
+    )
+
+
+def picks(
+    ctx: typer.Context,
+    adr: Annotated[str, typer.Argument(help="ADR number.")],
+    target: Annotated[str, typer.Argument(help="The target the candidates were shown for.")],
+    chosen: Annotated[
+        list[str] | None, typer.Argument(help="Candidates you would cite, best first: 3 or 3:+B-A (a stance).")
+    ] = None,
+    packet: Annotated[
+        str | None, typer.Option(help="The packet id `candidates` showed (refused if they changed since).")
+    ] = None,
+    none: Annotated[bool, typer.Option("--none", help="Nothing among the candidates is worth citing.")] = False,
+    count: Annotated[int | None, typer.Option("--candidates", help="As given to `candidates`.")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="As given to `candidates` (repeatable).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Record a judge's picks among one target's candidates, as pending findings with a suggested stance.
+
+    Example: joeladr picks 0064 supervision-model 3:+B-A 1 --packet p-1a2b3c4d5e6f
+    """
+    from joeladr.app.decisions import SubmitPicks
+
+    if bool(chosen) == none:
+        raise UsageError("give the candidates you would cite (best first), or --none")
+    request = SubmitPicks(adr, target, tuple(_pick(v) for v in chosen or ()), packet, count, tuple(source or ()))
     show(run(ctx, request).to_json(), as_json)
 
 
@@ -167,3 +253,5 @@ def register(app: typer.Typer) -> None:
     app.command()(evaluate)
     app.command()(finding)
     app.command()(decide)
+    app.command()(candidates)
+    app.command()(picks)

@@ -34,6 +34,7 @@ class Finding:
     def at(self) -> str:
         """Where the quote is, as a reader says it: ``12:34`` in a talk, ``page 4`` or ``§ Heading`` in a document."""
         return place(self.start, self.location)
+
     suggests_supports: list[str] = field(default_factory=list)  # a judge's stance, until the user takes it
     suggests_weakens: list[str] = field(default_factory=list)
     rank: int | None = None  # the judge's order (1 = its first pick); None: retrieval's order
