@@ -1,27 +1,35 @@
-"""Rebuild tests/fixtures/documents/: the pages, README, paper and feeds the document tests serve over loopback.
+"""Build the document fixtures that quote the evalset: a blog post, a docs page and a paper, into a folder.
 
-    python scripts/make_document_fixtures.py            # needs ../shared/evalset and Debian's chromium
+    python scripts/make_document_fixtures.py OUT      # needs ../shared/evalset and Debian's chromium
 
-The article text is real speech, excerpts of the evalset's CC BY-SA 4.0 transcripts (Changelog
-Media LLC; every page says so), wrapped the way sites wrap articles:
+The tests run this once per session into a tmp folder (``tests/conftest.py``, fixture ``documents``): the
+evalset's transcripts are CC BY-SA 4.0 (Changelog Media LLC) and stay out of the project's tree
+(``../shared/evalset/README.md``), so nothing built from them is committed. It writes, into ``OUT``:
 
 - ``blog-post.html``: a blog post (The Changelog #439, paragraphs 76-100, three headings) inside
   navigation, a cookie banner, a sidebar, a footer and a comment thread;
 - ``docs-page.html``: a documentation page (The Changelog #588, paragraphs 108-122) inside a
   docs site's sidebar, breadcrumbs and "was this helpful" footer;
 - ``paper.pdf``: an arXiv-style paper (The Changelog #258, paragraphs 20-50, numbered sections),
-  printed by headless Chromium with its outline (``bench/eval/documents.py``);
-- ``login.html``, ``paywall.html``, ``captcha.html``, ``empty.html``: pages with nothing to cite.
+  printed by headless Chromium with its outline (``bench/eval/documents.py``; the same Chromium gives
+  the same bytes);
+- ``paragraphs.json``: what each of the three holds, so a test can check the text without quoting it:
+  per file, each paragraph's number, speaker, text and the heading it sits under.
 
-``README.md`` (a GitHub-like repository's README, written for these tests), ``llms.txt``,
-``feed.xml`` and ``feed.atom`` (episodes that point at the synthetic talks in ``../talks``) are
-written by hand and kept as they are; this script does not touch them.
+Every page says where its text comes from and under which licence. The pages with nothing to cite
+(``login.html``, ``paywall.html``, ``captcha.html``, ``empty.html``), ``README.md``, ``llms.txt``,
+``feed.xml`` and ``feed.atom`` are the project's own text, committed in ``tests/fixtures/documents/``.
 """
 
 from __future__ import annotations
 
+import argparse
 import html
+import json
+import shutil
 import sys
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +38,17 @@ sys.path.insert(0, str(ROOT / "bench" / "eval"))
 from documents import ATTRIBUTION, paragraph_html, publish, sections  # noqa: E402
 from paragraphs import TRANSCRIPTS, Paragraph, paragraphs  # noqa: E402
 
-OUT = ROOT / "tests" / "fixtures" / "documents"
+BLOG = ("the-changelog-439", 76, 100)
+BLOG_HEADINGS = [(76, "How LiveBook started"), (83, "What people complain about in notebooks"), (91, "A LiveView app")]
+DOCS = ("the-changelog-588", 108, 122)
+DOCS_HEADINGS = [
+    (108, "Using packages from Hex"),
+    (114, "Bindings to Erlang and Elixir code"),
+    (120, "Unchecked bindings"),
+]
+PAPER = ("the-changelog-258", 20, 50)
+PAPER_TITLE = "Ten years of RabbitMQ: Erlang/OTP in production"
+PAPER_SECTION_SIZE = 8
 NAV = """<header class="site"><a class="logo" href="/">The BEAM Notes</a>
 <nav aria-label="Main"><ul><li><a href="/">Home</a></li><li><a href="/archive">Archive</a></li>
 <li><a href="/tags">Tags</a></li><li><a href="/about">About</a></li>
@@ -56,10 +74,8 @@ def _excerpt(episode: str, first: int, last: int) -> list[Paragraph]:
 
 
 def blog_post() -> str:
-    items = _excerpt("the-changelog-439", 76, 100)
-    headings = [(76, "How LiveBook started"), (83, "What people complain about in notebooks"), (91, "A LiveView app")]
     body = []
-    for heading, part in sections(items, 0, headings):
+    for heading, part in sections(_excerpt(*BLOG), 0, BLOG_HEADINGS):
         body.append(f"<h2>{html.escape(heading)}</h2>")
         body.extend(paragraph_html(p) for p in part)
     return f"""<!doctype html>
@@ -88,14 +104,8 @@ def blog_post() -> str:
 
 
 def docs_page() -> str:
-    items = _excerpt("the-changelog-588", 108, 122)
-    headings = [
-        (108, "Using packages from Hex"),
-        (114, "Bindings to Erlang and Elixir code"),
-        (120, "Unchecked bindings"),
-    ]
     body = []
-    for heading, part in sections(items, 0, headings):
+    for heading, part in sections(_excerpt(*DOCS), 0, DOCS_HEADINGS):
         body.append(f"<h2>{html.escape(heading)}</h2>")
         body.extend(paragraph_html(p) for p in part)
     links = "".join(
@@ -130,55 +140,41 @@ def docs_page() -> str:
 """
 
 
-LOGIN = """<!doctype html><html><head><title>Sign in – Example Journal</title></head><body>
-<header><a href="/">Example Journal</a></header>
-<main><h1>Sign in to continue</h1><form method="post" action="/login">
-<label>Email <input type="email" name="email"></label>
-<label>Password <input type="password" name="password"></label>
-<button>Sign in</button></form><p>New here? <a href="/register">Create an account</a>.</p></main>
-<footer>© Example Journal</footer></body></html>
-"""
-PAYWALL = """<!doctype html><html><head><title>Why queues beat cron – Example Times</title>
-<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Why queues beat cron",
-"isAccessibleForFree": false}</script></head><body>
-<article><h1>Why queues beat cron</h1><p>Every team that runs background work eventually meets the same
-question: should a job run on a timer, or should it wait in a queue until a worker is free?</p>
-<div class="paywall"><p>Subscribe to continue reading. Already a subscriber? <a href="/login">Log in</a>.</p></div>
-</article></body></html>
-"""
-CAPTCHA = """<!doctype html><html><head><title>Just a moment...</title></head><body>
-<div class="challenge"><h1>Checking your browser before accessing the site.</h1>
-<p>Please verify you are human by completing the captcha below.</p>
-<div class="g-recaptcha" data-sitekey="test"></div></div></body></html>
-"""
-EMPTY = f"""<!doctype html><html><head><title>Archive – The BEAM Notes</title></head><body>
-{NAV}
-<main><h1>Archive</h1></main>
-{FOOTER}
-</body></html>
-"""
+def held(parts: Sequence[tuple[str, Sequence[Paragraph]]]) -> list[dict[str, object]]:
+    """What a document holds, for ``paragraphs.json``: each paragraph with the heading it sits under."""
+    return [
+        {"index": p.index, "speaker": p.speaker, "text": p.text, "section": heading}
+        for heading, items in parts
+        for p in items
+    ]
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "blog-post.html").write_text(blog_post(), encoding="utf-8")
-    (OUT / "docs-page.html").write_text(docs_page(), encoding="utf-8")
-    walls = {"login.html": LOGIN, "paywall.html": PAYWALL, "captcha.html": CAPTCHA, "empty.html": EMPTY}
-    for name, text in walls.items():
-        (OUT / name).write_text(text, encoding="utf-8")
-    paper = publish(
-        "the-changelog-258",
-        OUT / "paper-source",
-        first=20,
-        last=50,
-        section_size=8,
-        title="Ten years of RabbitMQ: Erlang/OTP in production",
-    )
-    assert paper.pdf is not None
-    paper.pdf.replace(OUT / "paper.pdf")
-    paper.html.unlink()
-    (OUT / "paper-source").rmdir()
-    print(f"wrote {OUT}")
+def build(out: Path) -> None:
+    """Write the three documents and ``paragraphs.json`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "blog-post.html").write_text(blog_post(), encoding="utf-8")
+    (out / "docs-page.html").write_text(docs_page(), encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="joeladr-paper-") as scratch:
+        episode, first, last = PAPER
+        paper = publish(
+            episode, Path(scratch), first=first, last=last, section_size=PAPER_SECTION_SIZE, title=PAPER_TITLE
+        )
+        assert paper.pdf is not None
+        shutil.move(paper.pdf, out / "paper.pdf")
+    contents = {
+        "blog-post.html": held(sections(_excerpt(*BLOG), 0, BLOG_HEADINGS)),
+        "docs-page.html": held(sections(_excerpt(*DOCS), 0, DOCS_HEADINGS)),
+        "paper.pdf": held(sections(_excerpt(*PAPER), PAPER_SECTION_SIZE)),
+    }
+    (out / "paragraphs.json").write_text(json.dumps(contents, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="the folder to write them to (not the project's tree)")
+    args = parser.parse_args(argv)
+    build(args.out)
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

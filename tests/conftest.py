@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "joelclaw-adrs"
 HISTORY = SHARED / "corpus" / "joelclaw-adr-history"
+EVALSET = SHARED / "evalset" / "transcripts"
 ADR_0064 = ROOT / "adrs" / "0064-elixir-beam-evaluation.md"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -67,6 +70,22 @@ def corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/documents/ with the blog post, docs page and paper that quote the evalset beside it (and
+    ``paragraphs.json``: what each holds). The evalset stays out of the tree (its README), so
+    scripts/make_document_fixtures.py builds them here once per session (Chromium prints the PDF)."""
+    if not EVALSET.is_dir():  # CI puts shared/ beside the checkout, as for the corpus
+        raise RuntimeError(f"the evalset is missing: expected {EVALSET}")
+    folder = tmp_path_factory.mktemp("documents")
+    shutil.copytree(FIXTURES / "documents", folder, dirs_exist_ok=True)
+    script = ROOT / "scripts" / "make_document_fixtures.py"
+    built = subprocess.run([sys.executable, str(script), str(folder)], capture_output=True, text=True, timeout=300)
+    if built.returncode:
+        raise RuntimeError(f"{script.name} failed: {built.stderr.strip() or built.stdout.strip()}")
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -190,23 +190,51 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
 
 
+def _paragraph_words(p: Paragraph, min_words: int) -> list[str]:
+    words = _words(p.text)
+    if len(words) < min_words:  # "Okay." is everywhere: its speaker's name before it is not
+        words = _words(f"{p.speaker} {p.text}")
+    return words
+
+
+def _runs(words: Sequence[str], size: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
 def paragraphs_in(passage: str, items: Sequence[Paragraph], min_words: int = 6) -> list[int]:
     """The labelled paragraphs a passage quotes: those sharing a run of ``min_words`` words with it (or,
     for a paragraph shorter than that, the whole paragraph with its speaker's name). Hyphens, line breaks
     and page breaks of a PDF's text do not matter: words are compared, not characters."""
-    said = " " + " ".join(_words(passage)) + " "
+    said = _words(passage)
     found = []
     for p in items:
-        words = _words(p.text)
-        if len(words) < min_words:  # "Okay." is everywhere: its speaker's name before it is not
-            words = _words(f"{p.speaker} {p.text}")
+        words = _paragraph_words(p, min_words)
         if not words:
             continue
         size = min(min_words, len(words))
-        runs = (" " + " ".join(words[i : i + size]) + " " for i in range(len(words) - size + 1))
-        if any(run in said for run in runs):
+        if _runs(said, size) & _runs(words, size):
             found.append(p.index)
     return found
+
+
+def paragraph_of(passage: str, items: Sequence[Paragraph], min_words: int = 6) -> int | None:
+    """The one labelled paragraph a passage is from, as the harness takes the paragraph under a finding's
+    midpoint: the paragraph that holds the passage's middle word, else the one that holds most of its words
+    (runs of ``min_words`` words shared, as in :func:`paragraphs_in`); None when it quotes none of them."""
+    said = _words(passage)
+    by_index = {p.index: p for p in items}
+    covered: dict[int, set[int]] = {}
+    for index in paragraphs_in(passage, items, min_words):
+        words = _paragraph_words(by_index[index], min_words)
+        size = min(min_words, len(words))
+        runs = _runs(words, size)
+        covered[index] = {
+            i + k for i in range(len(said) - size + 1) if tuple(said[i : i + size]) in runs for k in range(size)
+        }
+    if not covered:
+        return None
+    holding = [index for index, where in covered.items() if len(said) // 2 in where]
+    return holding[0] if holding else max(covered, key=lambda index: len(covered[index]))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, urlparse
 
 from joeladr import bounds
-from joeladr.adr.model import SourceItem
 from joeladr.errors import UsageError
 
 VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
@@ -109,16 +107,3 @@ def file_source_id(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return f"file-{digest.hexdigest()[:16]}"
-
-
-def refs_for_adr(adr_sources: Sequence[SourceItem]) -> list[SourceRef]:
-    """Every video an ADR's Source Material names."""
-    refs = []
-    for item in adr_sources:
-        if item.kind == "youtube":
-            refs.append(SourceRef("youtube", item.id))
-        elif item.kind == "url":
-            refs.append(SourceRef("url", item.url))
-    if not refs:
-        raise UsageError("the ADR names no videos in its Source Material section")
-    return refs

@@ -8,7 +8,7 @@ that prints its title on its page (or at the top of the page when no line does),
 paragraph after it carries it in its heading path. Ligatures and other compatibility characters
 are normalised (NFKC), so the text matches what a reader types.
 
-pdfminer.six was measured against it on a Chromium-printed article (tests/fixtures/documents):
+pdfminer.six was measured against it on a Chromium-printed article (the tests' paper.pdf):
 its layout boxes split paragraphs too and took longer; pypdf needs nothing but Python.
 """
 
