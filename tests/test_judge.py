@@ -450,6 +450,8 @@ def test_evaluate_judge_names_the_model_for_one_run_and_off_turns_it_off(ws: Ing
     supervision = next(c for c in data["criteria"] if c["id"] == "supervision-model")
     assert [f["suggests"] for f in supervision["findings"]] == [{"supports": ["B"], "weakens": ["A"]}]
     asked = len(model.calls)
+    as_text = _cli(ws, "evaluate", "64", "--judge", "fake")  # from the cache: the model is not asked again
+    assert as_text.exit_code == 0 and " suggests +B -A" in as_text.stdout and len(model.calls) == asked
     offline = _cli(ws, "evaluate", "64", "--judge", "off", "--json")
     assert offline.exit_code == 0 and len(model.calls) == asked  # off: the model is not asked
     assert not any(m.startswith("judge ") for m in json.loads(offline.stdout)["messages"])

@@ -178,9 +178,17 @@ def show(data: dict[str, Any], as_json: bool) -> None:
                     f"  {finding['id']} [{finding['status']}] {finding['title']} ",
                     stamp(finding["at"], finding["url"]),
                     f" ({finding['score']:.2f}): {shorten(finding['text'], 160)}",
+                    (_suggestion(finding), "cyan"),
                 )
             )
     out.print(styled((f"\nnote: {data['note']}", "dim")))
+
+
+def _suggestion(finding: dict[str, Any]) -> str:
+    """A judge's suggested stance, as the note writes it (`` suggests +B -A``); "" when there is none."""
+    suggests = finding.get("suggests") or {}
+    signs = [f"+{o}" for o in suggests.get("supports", [])] + [f"-{o}" for o in suggests.get("weakens", [])]
+    return f" suggests {' '.join(signs)}" if signs else ""
 
 
 def finding(
