@@ -375,7 +375,7 @@ def test_an_agent_reads_the_packet_and_submits_picks_with_the_same_checks(ws: In
         assert "score" not in json.dumps(data["candidates"])
         with pytest.raises(JudgeError, match="names candidate 42, but the candidates are numbered 1 to"):
             submit_picks(settings, adr, store, embedder, "liveview-for-tui-web", [{"candidate": 42, "why": "x"}])
-        with pytest.raises(EvaluationError, match="changed since packet p-000000000000 was read"):
+        with pytest.raises(EvaluationError, match="are not those of packet p-000000000000"):
             submit_picks(settings, adr, store, embedder, "liveview-for-tui-web", [], packet_id="p-000000000000")
         with pytest.raises(EvaluationError, match="has no target 'speed'"):
             evidence_candidates(settings, adr, store, embedder, "speed")
@@ -472,6 +472,25 @@ def test_a_person_judges_from_the_terminal_with_candidates_and_picks(ws: Ingeste
     assert sent.exit_code == 0, sent.output
     assert "[suggests:: +B -A]" in line_of(ws, first) and line_of(ws, first).startswith("- [ ] ")
     stale = _cli(ws, "picks", "64", "supervision-model", "1", "--packet", "p-000000000000")
-    assert stale.exit_code != 0 and "changed since packet p-000000000000" in stale.stderr
+    assert stale.exit_code != 0 and "are not those of packet p-000000000000" in stale.stderr
     neither = _cli(ws, "picks", "64", "supervision-model")
     assert neither.exit_code == 2 and "or --none" in neither.stderr
+    loose = _cli(ws, "picks", "64", "supervision-model", "2:+B junk", "--packet", packet_id.group(1))
+    assert loose.exit_code == 2 and "the stance is +OPTION or -OPTION" in loose.stderr  # nothing dropped silently
+
+
+def test_picks_keep_the_notes_charts(ws: Ingested) -> None:
+    """Picks rewrite the evaluation note as evaluate does, charts block included (it was emptied before)."""
+    assert _cli(ws, "evaluate", "64", "--judge", "off").exit_code == 0
+    assert "![[ADR-0064 matrix.svg|" in "\n".join(note_lines(ws))
+    sent = _cli(ws, "picks", "64", "interop-story", "--none")
+    assert sent.exit_code == 0, sent.output
+    assert "![[ADR-0064 matrix.svg|" in "\n".join(note_lines(ws))
+
+
+def test_a_pick_that_is_not_an_object_is_refused_by_the_request() -> None:
+    from joeladr.app.decisions import SubmitPicks
+    from joeladr.errors import InvalidRequest
+
+    with pytest.raises(InvalidRequest, match="item 1 must be an object"):
+        SubmitPicks("64", "supervision-model", (["ab"],))  # type: ignore[arg-type]

@@ -148,8 +148,18 @@ TOOLS = {  # `joeladr COMMAND` in a hint -> the tool an agent calls instead
     "evaluate": "evaluate_adr",
     "finding": "curate_finding",
     "decide": "decide",
+    "candidates": "evidence_candidates",
+    "picks": "submit_picks",
 }
-ADR_TOOLS = {"show_adr", "set_adr_status", "evaluate_adr", "curate_finding", "decide"}
+ADR_TOOLS = {
+    "show_adr",
+    "set_adr_status",
+    "evaluate_adr",
+    "curate_finding",
+    "decide",
+    "evidence_candidates",
+    "submit_picks",
+}
 _COMMAND = re.compile(r"`?joeladr ((?:adr )?[a-z]+)((?: [^`]*)?)`?")
 _FLAG = re.compile(r"--([a-z][a-z-]*)(?:[ =]([A-Z]\b|'[^']*'|\d+))?")
 

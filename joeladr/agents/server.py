@@ -437,7 +437,7 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
                 ge=JUDGE_CANDIDATES[0],
                 le=JUDGE_CANDIDATES[1],
                 strict=True,
-                description="Passages to read (default 20).",
+                description="Passages to read (default: the [evaluate] judge_candidates setting, 20).",
             ),
         ] = None,
         source_ids: Ids = None,

@@ -33,7 +33,8 @@ def _judge(workspace: Workspace, model: str | None) -> Judge | None:
     from joeladr.evaluate.judge import Judge, JudgeProgress
 
     def tell(step: JudgeProgress) -> None:
-        workspace.progress("judge", step.done, step.total)
+        if step.state != "asking":  # one report per target, once it is decided
+            workspace.progress("judge", step.done, step.total)
 
     return Judge.of(workspace.settings, model, progress=tell)
 
@@ -140,6 +141,9 @@ class SubmitPicks:
         if self.candidates is not None:
             checks.whole_number("candidates", self.candidates, *checks.JUDGE_CANDIDATES)
         object.__setattr__(self, "source_ids", checks.names(self.source_ids))
+        for position, pick in enumerate(self.picks, start=1):
+            if not isinstance(pick, Mapping):
+                raise InvalidRequest("picks", f"item {position} must be an object such as {{'candidate': 3}}")
         object.__setattr__(self, "picks", tuple(dict(pick) for pick in self.picks))
 
     def run(self, workspace: Workspace) -> Evaluation:
@@ -158,6 +162,7 @@ class SubmitPicks:
                 packet_id=self.packet_id,
                 candidates=self.candidates,
                 source_ids=self.source_ids,
+                charts=_charts(workspace),
             )
 
 

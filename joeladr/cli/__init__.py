@@ -54,8 +54,14 @@ class JoeladrGroup(TyperGroup):
             _fail(f"internal error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback", 70)
 
 
-ARGUMENTS = {"adr", "query", "title", "finding_id", "inputs", "old", "new", "a", "b", "status"}
-SPELLED = {"weights": "--weight", "source_ids": "--source", "must_have": "--must-have"}
+ARGUMENTS = {"adr", "query", "title", "finding_id", "inputs", "old", "new", "a", "b", "status", "target"}
+SPELLED = {
+    "weights": "--weight",
+    "source_ids": "--source",
+    "must_have": "--must-have",
+    "packet_id": "--packet",
+    "picks": "CHOSEN",
+}
 
 
 def cli_name(field: str) -> str:

@@ -1,5 +1,6 @@
 """`joeladr evaluate`, `joeladr finding`, `joeladr decide`: requests of :mod:`joeladr.app.decisions`."""
 
+import re
 from typing import Annotated, Any
 
 import typer
@@ -55,7 +56,7 @@ def evaluate(
 
 
 def _judge_steps(stage: str, completed: float, total: float | None) -> None:
-    """The judge's progress, one line per target on stderr (the model may take seconds each)."""
+    """The judge's progress, one line per target decided, on stderr (the model may take seconds each)."""
     if stage == "judge" and total:
         echo(f"judge: {completed:g} of {total:g} targets", err=True)
 
@@ -73,7 +74,7 @@ def _pick(value: str) -> dict[str, Any]:
         ) from exc
     if sep:
         supports, weakens = parse_suggestion(stance)
-        if not supports and not weakens:
+        if not re.fullmatch(r"(\s*[+-]\s*[A-Za-z0-9]+\b)+\s*", stance) or not supports + weakens:
             raise UsageError(f"pick {value}: the stance is +OPTION or -OPTION, e.g. 3:+B-A")
         pick |= {"supports": supports, "weakens": weakens}
     return pick
@@ -102,8 +103,10 @@ def candidates(
         print_json(packet.to_json())
         return
     echo(packet.prompt())
+    same = "".join(f" --candidates {count}" if count else "") + "".join(f" --source {s}" for s in source or ())
     echo(
-        f"\npacket {packet.packet_id}: joeladr picks {adr} {packet.target} 3:+B 1 --packet {packet.packet_id}", err=True
+        f"\npacket {packet.packet_id}: joeladr picks {adr} {packet.target} 3:+B 1 --packet {packet.packet_id}{same}",
+        err=True,
     )
 
 

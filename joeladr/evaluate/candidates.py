@@ -19,7 +19,7 @@ from joeladr.embed import Embedder
 from joeladr.errors import EvaluationError
 from joeladr.evaluate.findings import Evaluation
 from joeladr.evaluate.judge import Packet, check_picks, packet_of
-from joeladr.evaluate.run import Retrieved, findings_of, update_note
+from joeladr.evaluate.run import ChartHook, Retrieved, findings_of, update_note
 from joeladr.evaluate.targets import Target, targets_of
 from joeladr.retrieve import Passage, find_candidates
 from joeladr.settings import Settings
@@ -61,21 +61,26 @@ def submit_picks(
     candidates: int | None = None,
     top_k: int | None = None,
     source_ids: Sequence[str] | None = None,
+    charts: ChartHook | None = None,
 ) -> Evaluation:
     """Picks for one target (``[{"candidate": 3, "supports": ["B"], "weakens": [], "why": "..."}]``, best
     first; an empty list: nothing to cite) checked as a model's answer is, then written to the note as
-    suggestions. ``packet_id``: the packet they were judged from; refused if the candidates changed since."""
+    suggestions (a pick whose line the user already curated keeps the user's line). ``packet_id``: the packet
+    they were judged from; refused if the candidates changed since, or were asked with other ``candidates``
+    or ``source_ids``. ``charts``: as for :func:`joeladr.evaluate.run.update_note`."""
     pool = _pool(settings, adr, store, embedder, target_id, candidates, top_k, source_ids)
     if packet_id is not None and packet_id != pool.packet.packet_id:
         raise EvaluationError(
-            f"the candidates for '{pool.target.name}' changed since packet {packet_id} was read",
-            hint="read them again (evidence_candidates) and judge the new packet",
+            f"the candidates for '{pool.target.name}' are not those of packet {packet_id}: they changed since, "
+            "or were asked with other candidates or source ids",
+            hint=f"pass the same candidates and source ids, or read them again (`joeladr candidates "
+            f"{adr.number_text} {pool.target.id}`) and judge the new packet",
         )
     checked = check_picks(pool.packet, {"picks": list(picks)})
     chosen = {pool.target.id: [pool.passages[pick.number - 1] for pick in checked]}
     found = findings_of(settings, [pool.target], [pool.vector], chosen, embedder, {pool.target.id: checked})
     messages = [] if checked else [f"nothing relevant found for '{pool.target.name}': the judge cited none"]
-    return update_note(settings, adr, Retrieved(found, messages))
+    return update_note(settings, adr, Retrieved(found, messages), charts=charts)
 
 
 def _pool(
