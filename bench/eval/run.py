@@ -1,7 +1,8 @@
 """`make eval`: evidence quality on real speech, written to bench/EVAL.md and printed.
 
-    python bench/eval/run.py              # text mode, then the product path (voiced, tiny.en, primed)
-    python bench/eval/run.py --quick      # text mode only (seconds)
+    python bench/eval/run.py              # text mode, the blind reader's picks, then the product path
+                                          # (voiced, tiny.en, primed)
+    python bench/eval/run.py --quick      # text mode and the reader's picks only (seconds)
     python bench/eval/run.py --compare    # also every trade measured: no priming, initial_prompt, a
                                           # mismatched ADR's words, Whisper base, all-mpnet-base-v2,
                                           # retrieval without neighbours or BM25, bigger chunks,
@@ -28,8 +29,22 @@ import harness  # noqa: E402
 
 OUT = HERE.parents[1] / "bench" / "EVAL.md"
 PRODUCT = ["--vocabulary", "adr:0064"]  # what `joeladr ingest --adr 0064` does: the ADR's words and the title's
+PICKS = HERE / "picks"  # a blind reader's picks of the exported packets, scored once (README, "The judge")
 RUNS = {
     "text": ("Retrieval alone: reference text, synthetic times, all-MiniLM-L6-v2", ["--text"]),
+    **{
+        f"judged-{split}": (
+            f"Judged by a blind reader, {split} (text mode, the same packets a model reads)",
+            [
+                "--text",
+                "--split",
+                split,
+                "--score-picks",
+                str(PICKS.relative_to(HERE.parents[1]) / f"reader-{split}.json"),
+            ],
+        )
+        for split in ("held", "fresh")
+    },
     "voice": ("The product path: voiced, tiny.en primed with ADR-0064's words and the title's", PRODUCT),
 }
 COMPARE = {
@@ -54,7 +69,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="text mode only")
     parser.add_argument("--compare", action="store_true", help="also the other trades measured")
     args = parser.parse_args()
-    runs = {k: v for k, v in RUNS.items() if not args.quick or k == "text"}
+    runs = {k: v for k, v in RUNS.items() if not args.quick or k != "voice"}
     if args.compare:
         runs |= COMPARE
     parts = [
