@@ -489,8 +489,8 @@ def test_picks_keep_the_notes_charts(ws: Ingested) -> None:
 
 
 def test_a_pick_that_is_not_an_object_is_refused_by_the_request() -> None:
-    from joeladr.app.decisions import SubmitPicks
+    from joeladr.app.decisions import Candidates, SubmitPicks
     from joeladr.errors import InvalidRequest
 
     with pytest.raises(InvalidRequest, match="item 1 must be an object"):
-        SubmitPicks("64", "supervision-model", (["ab"],))  # type: ignore[arg-type]
+        SubmitPicks(Candidates("64", "supervision-model"), (["ab"],))  # type: ignore[arg-type]

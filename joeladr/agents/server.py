@@ -475,9 +475,10 @@ def _add_evaluation_tools(server: JoeladrMCPServer) -> None:
         """Record your picks among one target's candidates, checked as a model's answer is: they join the
         evaluation note as pending findings with the suggested stance and your why as the note, for the human
         to take (one tick) or leave. Returns the evaluation."""
-        from joeladr.app.decisions import SubmitPicks
+        from joeladr.app.decisions import Candidates, SubmitPicks
 
-        request = SubmitPicks(str(number), target, tuple(picks), packet_id, candidates, tuple(source_ids or ()))
+        judged = Candidates(str(number), target, candidates, tuple(source_ids or ()))
+        request = SubmitPicks(judged, tuple(picks), packet_id)
         return _evaluation(server.execute(request))
 
     @server.tool(annotations=WRITES_NOTES)

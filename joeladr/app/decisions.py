@@ -123,24 +123,16 @@ class Candidates:
 
 @dataclass(frozen=True)
 class SubmitPicks:
-    """``picks``: a judge's picks among one target's candidates (best first; none: nothing to cite), checked as
-    a model's answer is and written to the evaluation note as pending suggestions for the human."""
+    """``picks``: a judge's picks among the candidates of ``packet`` (best first; none: nothing to cite),
+    checked as a model's answer is and written to the evaluation note as pending suggestions for the human."""
 
-    adr: str
-    target: str
+    packet: Candidates  # the packet judged: the same ADR, target, candidates and sources
     picks: tuple[Mapping[str, Any], ...]  # {"candidate": 3, "supports": ["B"], "weakens": [], "why": "..."}
     packet_id: str | None = None  # the packet they were judged from: refused if the candidates changed since
-    candidates: int | None = None
-    source_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "adr", checks.adr_ref(self.adr))
-        object.__setattr__(self, "target", checks.name("target", self.target))
         if self.packet_id is not None:
             object.__setattr__(self, "packet_id", checks.name("packet_id", self.packet_id))
-        if self.candidates is not None:
-            checks.whole_number("candidates", self.candidates, *checks.JUDGE_CANDIDATES)
-        object.__setattr__(self, "source_ids", checks.names(self.source_ids))
         for position, pick in enumerate(self.picks, start=1):
             if not isinstance(pick, Mapping):
                 raise InvalidRequest("picks", f"item {position} must be an object such as {{'candidate': 3}}")
@@ -149,19 +141,20 @@ class SubmitPicks:
     def run(self, workspace: Workspace) -> Evaluation:
         from joeladr.evaluate.candidates import submit_picks
 
-        adr = workspace.adr(self.adr)
-        known_sources(workspace, self.source_ids)
+        packet = self.packet
+        adr = workspace.adr(packet.adr)
+        known_sources(workspace, packet.source_ids)
         with workspace.engines.store() as store:  # update_note holds the workspace lock
             return submit_picks(
                 workspace.settings,
                 adr,
                 store,
                 workspace.engines.embedder,
-                self.target,
+                packet.target,
                 self.picks,
                 packet_id=self.packet_id,
-                candidates=self.candidates,
-                source_ids=self.source_ids,
+                candidates=packet.candidates,
+                source_ids=packet.source_ids,
                 charts=_charts(workspace),
             )
 

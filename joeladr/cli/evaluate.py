@@ -129,11 +129,12 @@ def picks(
 
     Example: joeladr picks 0064 supervision-model 3:+B-A 1 --packet p-1a2b3c4d5e6f
     """
-    from joeladr.app.decisions import SubmitPicks
+    from joeladr.app.decisions import Candidates, SubmitPicks
 
     if bool(chosen) == none:
         raise UsageError("give the candidates you would cite (best first), or --none")
-    request = SubmitPicks(adr, target, tuple(_pick(v) for v in chosen or ()), packet, count, tuple(source or ()))
+    judged = Candidates(adr, target, count, tuple(source or ()))
+    request = SubmitPicks(judged, tuple(_pick(v) for v in chosen or ()), packet)
     show(run(ctx, request).to_json(), as_json)
 
 
