@@ -549,6 +549,6 @@ def _index_change(repo: AdrRepository, pending: dict[Path, str]) -> FileChange |
             continue
     old = read_text(path) if path.exists() else None  # index_file() found it listing ADRs, or it is new
     try:
-        return FileChange(path, old, render_index(old, adrs, name=path.name))
+        return FileChange(path, old, render_index(old, adrs, path))
     except AdrError:  # an index in a form joeladr does not write: left as it is
         return None

@@ -273,6 +273,19 @@ def test_log4brains_packages_are_read(log4brains: Path) -> None:
     assert "missing from" not in _run(log4brains, "lint")[1]
 
 
+def test_decide_keeps_a_package_adrs_link_in_the_index(log4brains: Path, tmp_path: Path) -> None:
+    """`decide` rewrites the index with the decision in it: main linked a package's ADR there by its bare file
+    name (dead from the index's folder) while `adr index` links it by its path, so the two fought."""
+    assert _run(log4brains, "index")[0] == 0
+    package_row = "| [backend/20261206-split-the-billing-service](../../packages/backend/docs/adr/20261206-split"
+    assert package_row in (log4brains / "README.md").read_text()
+    where = ["--adr-dir", str(log4brains), "--home", str(tmp_path / "home"), "--vault", str(tmp_path / "vault")]
+    decided = runner.invoke(app, [*where, "decide", "20261206-adopt-envoy", "--option", "A", "--reason", "cheaper"])
+    assert decided.exit_code == 0, decided.output
+    index = (log4brains / "README.md").read_text()
+    assert package_row in index and "| accepted |" in index
+
+
 # -- a fresh folder of either tool --------------------------------------------------------
 
 

@@ -106,8 +106,10 @@ def render_adrlog(adrs: list[Adr], eol: str, base: Path | None = None) -> list[s
     return rows
 
 
-def render_index(existing: str | None, adrs: list[Adr], *, name: str = "README.md", base: Path | None = None) -> str:
-    """The index file's new text: the table (or adr-log list) replaced, every other line kept."""
+def render_index(existing: str | None, adrs: list[Adr], index_path: Path) -> str:
+    """The text of the index at ``index_path``: the table (or adr-log list) replaced, every other line kept.
+    Each ADR is linked by its path from the index's folder (a log4brains package's ADR lives below it)."""
+    name, base = index_path.name, index_path.parent
     if existing is None:
         rows = render_rows(adrs, base)
         return "# Architecture Decision Records\n\n" + "\n".join([HEADER, RULE, *rows]) + "\n"
@@ -142,7 +144,7 @@ def render_index(existing: str | None, adrs: list[Adr], *, name: str = "README.m
 
 def write_index(index_path: Path, adrs: list[Adr]) -> bool:
     existing = read_text(index_path) if index_path.exists() else None
-    new = render_index(existing, adrs, name=index_path.name, base=index_path.parent)
+    new = render_index(existing, adrs, index_path)
     if new == existing:
         return False
     atomic_write_text(index_path, new, expected=Snapshot.of_text(existing))
