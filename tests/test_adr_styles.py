@@ -115,7 +115,7 @@ def test_status_edits_change_only_status_lines(folder: str, tmp_path: Path) -> N
     problems: list[str] = []
     for path in repo.paths():
         before = path.read_bytes()
-        document = AdrDocument.load(path, style=style, number=repo.number_of(path), resolve=repo.resolve)
+        document = AdrDocument.load(path, style=style, number=repo.number_of(path), resolve=repo.resolver(path))
         old = document.parse()
         new_status = "deprecated" if old.status != "deprecated" else "accepted"
         try:

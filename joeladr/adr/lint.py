@@ -64,10 +64,6 @@ def lint(repo: AdrRepository, statuses: tuple[str, ...] | None = None) -> list[L
     )
 
 
-def has_errors(issues: list[LintIssue]) -> bool:
-    return any(i.severity == "error" for i in issues)
-
-
 # -- the rules ------------------------------------------------------------------------
 
 

@@ -176,12 +176,6 @@ class AdrRepository:
 
         return resolve
 
-    def resolve(self, target: str) -> str | None:
-        """The key of the ADR a link target (relative to the ADR folder) or a slug names."""
-        if self._cache is None and not self.folder.is_dir():
-            return None
-        return self.resolver(self.folder / "_")(target)
-
     def _lookup(self) -> dict[str, str]:
         """Normalized absolute paths, keys and unambiguous slugs -> keys (rebuilt when the entries change)."""
         entries = self._known()

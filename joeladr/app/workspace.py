@@ -1,4 +1,6 @@
-"""The workspace a request runs against: settings, the ADR folder, the catalog, the lock and the engines."""
+"""The workspace a request runs against: settings, the ADR folder, the catalog and the engines.
+
+The write lock is not here: each core step that reads, modifies and writes takes it (``locking``)."""
 
 from __future__ import annotations
 
@@ -109,9 +111,3 @@ class Workspace:
         from joeladr.catalog import Catalog
 
         return Catalog(self.settings.home)
-
-    def lock(self) -> AbstractContextManager[object]:
-        """The workspace write lock (re-entrant): around every read-modify-write of a note, an ADR or the index."""
-        from joeladr.locking import workspace_lock
-
-        return workspace_lock(self.settings)

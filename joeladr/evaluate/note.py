@@ -202,11 +202,6 @@ def read_blocks(text: str, options: Sequence[str], where: str) -> dict[str, Bloc
     return result
 
 
-def block_lines(text: str, name: str) -> list[str]:
-    """The lines inside a block, without line endings and placeholders (empty when the block is absent)."""
-    return _inside(split_lines(text), blocks(text), name)
-
-
 def _inside(lines: Sequence[str], spans: Mapping[str, tuple[int, int]], name: str) -> list[str]:
     if name not in spans:
         return []
