@@ -488,6 +488,16 @@ def test_picks_keep_the_notes_charts(ws: Ingested) -> None:
     assert "![[ADR-0064 matrix.svg|" in "\n".join(note_lines(ws))
 
 
+def test_a_stance_is_read_whole_with_option_ids_of_any_length() -> None:
+    """The CLI's stance and the note's `[suggests:: ...]` are one syntax: an id is letters or digits (the note
+    read one letter only, so a judged `+27` was written and then counted for nothing once ticked)."""
+    from joeladr.evaluate.note import parse_stance, parse_suggestion
+
+    assert parse_stance("+B -A") == (["B"], ["A"]) and parse_stance(" +b+C2 ") == (["B", "C2"], [])
+    assert parse_stance("+B junk") is None and parse_stance("") is None
+    assert parse_suggestion("+27 -A") == (["27"], ["A"])
+
+
 def test_a_pick_that_is_not_an_object_is_refused_by_the_request() -> None:
     from joeladr.app.decisions import Candidates, SubmitPicks
     from joeladr.errors import InvalidRequest

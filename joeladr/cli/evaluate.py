@@ -1,6 +1,5 @@
 """`joeladr evaluate`, `joeladr finding`, `joeladr decide`: requests of :mod:`joeladr.app.decisions`."""
 
-import re
 from typing import Annotated, Any
 
 import typer
@@ -63,7 +62,7 @@ def _judge_steps(stage: str, completed: float, total: float | None) -> None:
 
 def _pick(value: str) -> dict[str, Any]:
     """``3`` or ``3:+B-A`` (candidate 3, supporting B, weakening A) as a pick (the request checks it)."""
-    from joeladr.evaluate.note import parse_suggestion
+    from joeladr.evaluate.note import parse_stance
 
     number, sep, stance = value.partition(":")
     try:
@@ -73,10 +72,10 @@ def _pick(value: str) -> dict[str, Any]:
             f"a pick is a candidate number, optionally with a stance (3 or 3:+B-A), not '{value}'"
         ) from exc
     if sep:
-        supports, weakens = parse_suggestion(stance)
-        if not re.fullmatch(r"(\s*[+-]\s*[A-Za-z0-9]+\b)+\s*", stance) or not supports + weakens:
+        stated = parse_stance(stance)
+        if stated is None:
             raise UsageError(f"pick {value}: the stance is +OPTION or -OPTION, e.g. 3:+B-A")
-        pick |= {"supports": supports, "weakens": weakens}
+        pick |= {"supports": stated[0], "weakens": stated[1]}
     return pick
 
 

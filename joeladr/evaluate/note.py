@@ -130,11 +130,21 @@ def parse_finding(line: str, where: str, options: Sequence[str] = ()) -> Finding
     return mark
 
 
+STANCE = re.compile(r"([+-])\s*([A-Za-z0-9]+)")  # +B, -A: an option supported or weakened
+
+
+def parse_stance(value: str) -> tuple[list[str], list[str]] | None:
+    """``+B -A`` -> (["B"], ["A"]), or None when the text is anything else (nothing in it is dropped)."""
+    if not re.fullmatch(rf"(?:\s*{STANCE.pattern})+\s*", value):
+        return None
+    return parse_suggestion(value)
+
+
 def parse_suggestion(value: str) -> tuple[list[str], list[str]]:
-    """``+B -A`` -> (["B"], ["A"]): the options a suggestion supports and weakens."""
+    """``+B -A`` -> (["B"], ["A"]): the options a suggestion supports and weakens (as a note holds it)."""
     supports: list[str] = []
     weakens: list[str] = []
-    for sign, option in re.findall(r"([+-])\s*([A-Za-z])\b", value):
+    for sign, option in STANCE.findall(value):
         target = supports if sign == "+" else weakens
         if option.upper() not in target:
             target.append(option.upper())
