@@ -418,16 +418,16 @@ def criterion_packets(
     settings: Any, adr: Any, store: Any, embedder: Any, config: Config, episode: str
 ) -> dict[str, Pool]:
     """Each criterion's packet, exactly as the judge stage builds it (no scores, no labels)."""
-    from joeladr.evaluate.judge import packet_of
+    from joeladr.evaluate.judge import candidate_pool
     from joeladr.evaluate.targets import targets_of
-    from joeladr.retrieve import find_candidates
 
     criteria = [t for t in targets_of(adr) if t.kind == "criterion"]
     vectors = embedder.embed([t.query for t in criteria])
     pools = {}
     for target, vector in zip(criteria, vectors, strict=True):
-        passages = find_candidates(store, vector, target.query, limit=config.judge_candidates)
-        packet = packet_of(adr, target, passages, config.top_k)
+        passages, packet = candidate_pool(
+            adr, target, vector, store, candidates=config.judge_candidates, top_k=config.top_k
+        )
         pools[target.id] = Pool(f"{episode}/{adr.number_text}/{target.id}", target, vector, passages, packet)
     return pools
 

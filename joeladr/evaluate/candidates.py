@@ -18,10 +18,10 @@ from joeladr.adr.model import Adr
 from joeladr.embed import Embedder
 from joeladr.errors import EvaluationError
 from joeladr.evaluate.findings import Evaluation
-from joeladr.evaluate.judge import Packet, check_picks, packet_of
+from joeladr.evaluate.judge import Packet, candidate_pool, check_picks
 from joeladr.evaluate.run import ChartHook, Retrieved, findings_of, update_note
 from joeladr.evaluate.targets import Target, targets_of
-from joeladr.retrieve import Passage, find_candidates
+from joeladr.retrieve import Passage
 from joeladr.settings import Settings
 from joeladr.store import VectorStore
 
@@ -42,11 +42,10 @@ def evidence_candidates(
     target_id: str,
     *,
     candidates: int | None = None,
-    top_k: int | None = None,
     source_ids: Sequence[str] | None = None,
 ) -> Packet:
     """One target's packet: what a judge reads (``.to_json()`` for an agent). Writes nothing."""
-    return _pool(settings, adr, store, embedder, target_id, candidates, top_k, source_ids).packet
+    return _pool(settings, adr, store, embedder, target_id, candidates, source_ids).packet
 
 
 def submit_picks(
@@ -59,7 +58,6 @@ def submit_picks(
     *,
     packet_id: str | None = None,
     candidates: int | None = None,
-    top_k: int | None = None,
     source_ids: Sequence[str] | None = None,
     charts: ChartHook | None = None,
 ) -> Evaluation:
@@ -68,7 +66,7 @@ def submit_picks(
     suggestions (a pick whose line the user already curated keeps the user's line). ``packet_id``: the packet
     they were judged from; refused if the candidates changed since, or were asked with other ``candidates``
     or ``source_ids``. ``charts``: as for :func:`joeladr.evaluate.run.update_note`."""
-    pool = _pool(settings, adr, store, embedder, target_id, candidates, top_k, source_ids)
+    pool = _pool(settings, adr, store, embedder, target_id, candidates, source_ids)
     if packet_id is not None and packet_id != pool.packet.packet_id:
         raise EvaluationError(
             f"the candidates for '{pool.target.name}' are not those of packet {packet_id}: they changed since, "
@@ -90,7 +88,6 @@ def _pool(
     embedder: Embedder,
     target_id: str,
     candidates: int | None,
-    top_k: int | None,
     source_ids: Sequence[str] | None,
 ) -> _Pool:
     targets = {t.id: t for t in targets_of(adr)}
@@ -101,11 +98,17 @@ def _pool(
             hint="targets: " + ", ".join(list(targets)[:30]) + (" ..." if len(targets) > 30 else ""),
         )
     vector = embedder.embed([target.query])[0]
-    passages = find_candidates(
-        store, vector, target.query, limit=candidates or settings.judge_candidates, source_ids=source_ids
+    passages, packet = candidate_pool(
+        adr,
+        target,
+        vector,
+        store,
+        candidates=candidates or settings.judge_candidates,
+        top_k=settings.top_k,
+        source_ids=source_ids,
     )
     if not passages and not store.nearest(vector, 1):
         raise EvaluationError(
             "nothing has been ingested yet", hint=f"run `joeladr ingest --adr {adr.number_text}`, then try again"
         )
-    return _Pool(target, vector, passages, packet_of(adr, target, passages, top_k or settings.top_k))
+    return _Pool(target, vector, passages, packet)

@@ -37,8 +37,9 @@ from joeladr.cache import read_entry, write_entry
 from joeladr.errors import JudgeError, UsageError
 from joeladr.evaluate.targets import Target
 from joeladr.redact import redact, remember
-from joeladr.retrieve import Passage
+from joeladr.retrieve import Passage, find_candidates
 from joeladr.settings import Settings
+from joeladr.store import VectorStore
 from joeladr.text import strip_controls
 from joeladr.timecode import timestamp
 
@@ -183,10 +184,24 @@ _KIND_LABEL = {"criterion": "Criterion", "pain-point": "Pain point", "counter": 
 _KIND_NOUN = {"criterion": "criterion", "pain-point": "pain point", "counter": "counter-argument", "option": "option"}
 
 
+def candidate_pool(
+    adr: Adr,
+    target: Target,
+    vector: Sequence[float],
+    store: VectorStore,
+    *,
+    candidates: int,
+    top_k: int,
+    source_ids: Sequence[str] | None = None,
+) -> tuple[list[Passage], Packet]:
+    """One target's candidate passages for a judge (best first, no floor) and the packet it reads of them."""
+    passages = find_candidates(store, list(vector), target.query, limit=candidates, source_ids=source_ids)
+    return passages, packet_of(adr, target, passages, top_k)
+
+
 def packet_of(adr: Adr, target: Target, passages: Sequence[Passage], top_k: int) -> Packet:
     """The packet for one target from its candidate passages (best first, no floor applied)."""
-    questions = {c.id: c.question for c in adr.criteria}
-    question = questions.get(target.id) or target.query
+    question = target.question or target.query
     candidates = tuple(
         PacketCandidate(
             number=n,

@@ -27,7 +27,7 @@ from joeladr.embed import Embedder
 from joeladr.errors import EvaluationError, WriteConflict
 from joeladr.evaluate import matrix as mx
 from joeladr.evaluate.findings import Evaluation, Finding
-from joeladr.evaluate.judge import Judge, Pick, packet_of, summary
+from joeladr.evaluate.judge import Judge, Pick, candidate_pool, summary
 from joeladr.evaluate.note import (
     FindingMark,
     NoteContent,
@@ -42,7 +42,6 @@ from joeladr.location import Location, link_to
 from joeladr.locking import workspace_lock
 from joeladr.retrieve import (
     Passage,
-    find_candidates,
     find_passages,
     learned_silence,
     relevance_floor,
@@ -160,14 +159,36 @@ def retrieve(
             ]
         )
     limit = top_k or settings.top_k
+    chosen: dict[str, list[Passage]] = {}
+    picks: dict[str, list[Pick]] = {}
+    messages: list[str] = []
+    if judge:
+        pools = [
+            candidate_pool(adr, target, vector, store, candidates=judge.candidates, top_k=limit, source_ids=source_ids)
+            for target, vector in zip(targets, vectors, strict=True)
+        ]
+        verdicts = judge.verdicts([packet for _, packet in pools])
+        for target, (passages, _), verdict in zip(targets, pools, verdicts, strict=True):
+            if verdict.picks is None:
+                messages.append(f"judge: '{target.name}': {verdict.message}; the offline findings stand for it")
+                continue
+            picks[target.id] = verdict.picks
+            chosen[target.id] = [passages[pick.number - 1] for pick in verdict.picks]
+            if not verdict.picks and target.kind == "criterion":
+                messages.append(
+                    f"nothing relevant found for '{target.name}': the judge cited none of its "
+                    f"{len(passages)} candidates"
+                )
+        messages.append(summary(judge.model.model_id, verdicts))
+    offline = [(t, v) for t, v in zip(targets, vectors, strict=True) if t.id not in picks]  # the judge's unjudged
     explicit = min_score if min_score is not None else settings.min_score
     floor = explicit if explicit is not None else relevance_floor(embedder.model_name)
     silence = None  # a floor the user set decides alone; else silence is learned from the talks (retrieve.py)
-    if explicit is None:
+    if explicit is None and offline:
         subject = embedder.embed([subject_text(adr.title, adr.context)])[0]
         silence = learned_silence(store, subject, embedder.model_name)
-    chosen = {
-        target.id: find_passages(
+    for target, vector in offline:
+        chosen[target.id] = find_passages(
             store,
             vector,
             target.query,
@@ -176,29 +197,6 @@ def retrieve(
             source_ids=source_ids,
             silence=silence if target.kind == "criterion" else None,
         )
-        for target, vector in zip(targets, vectors, strict=True)
-    }
-    picks: dict[str, list[Pick]] = {}
-    messages: list[str] = []
-    if judge:
-        pools = {
-            target.id: find_candidates(store, vector, target.query, limit=judge.candidates, source_ids=source_ids)
-            for target, vector in zip(targets, vectors, strict=True)
-        }
-        packets = [packet_of(adr, target, pools[target.id], limit) for target in targets]
-        verdicts = judge.verdicts(packets)
-        for target, verdict in zip(targets, verdicts, strict=True):
-            if verdict.picks is None:
-                messages.append(f"judge: '{target.name}': {verdict.message}; the offline findings stand for it")
-                continue
-            picks[target.id] = verdict.picks
-            chosen[target.id] = [pools[target.id][pick.number - 1] for pick in verdict.picks]
-            if not verdict.picks and target.kind == "criterion":
-                messages.append(
-                    f"nothing relevant found for '{target.name}': the judge cited none of its "
-                    f"{len(pools[target.id])} candidates"
-                )
-        messages.append(summary(judge.model.model_id, verdicts))
     found = findings_of(settings, targets, vectors, chosen, embedder, picks)
     why = (
         f"no passage reached the relevance floor ({floor:.2f})"

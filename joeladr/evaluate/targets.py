@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from joeladr.adr.model import Adr
@@ -17,10 +17,13 @@ class Target:
     kind: Kind
     name: str
     query: str  # what is searched for
+    question: str = ""  # a criterion's question, as the ADR asks it (what a judge is asked about)
 
 
 def targets_of(adr: Adr) -> list[Target]:
-    found: list[Target] = [Target(c.id, "criterion", c.name, f"{c.name}: {c.question}") for c in adr.criteria]
+    found: list[Target] = [
+        Target(c.id, "criterion", c.name, f"{c.name}: {c.question}", c.question) for c in adr.criteria
+    ]
     for table in adr.tables:
         for row in table.rows:
             if not row or not row[0].strip():
@@ -47,5 +50,5 @@ def targets_of(adr: Adr) -> list[Target]:
         while key in unique:
             key = f"{target.id}-{suffix}"
             suffix += 1
-        unique[key] = Target(key, target.kind, target.name, target.query)
+        unique[key] = replace(target, id=key)
     return list(unique.values())
