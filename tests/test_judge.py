@@ -284,19 +284,25 @@ def test_progress_names_each_target_and_the_tokens(ws: Ingested, model: FakeJudg
 
 
 # -- keys --------------------------------------------------------------------------------------------------
-def test_the_key_is_never_shown(ws: Ingested, model: FakeJudge, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("key", [KEY, "q+Z/SECRET-9"], ids=["key-shaped", "short"])
+def test_the_key_is_never_shown(
+    ws: Ingested, model: FakeJudge, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """The short key is not shaped like one (the shape rule would not hide it): only remembering the key does."""
+    monkeypatch.setenv(KEY_ENV, key)
+
     def echoes_the_key(prompt: str) -> str:  # as a provider's "Incorrect API key provided: sk-..." does
-        raise RuntimeError(f"401 Incorrect API key provided: {KEY}. You can find your key at ...")
+        raise RuntimeError(f"401 Incorrect API key provided: {key}. You can find your key at ...")
 
     model.script = echoes_the_key
     result = run(ws)
-    assert model.calls[0]["key"] == KEY  # llm resolved it from the provider's environment variable
+    assert model.calls[0]["key"] == key  # llm resolved it from the provider's environment variable
     said = [m for m in result.messages if m.startswith("judge: ")]
     assert "401 Incorrect API key provided" in said[0]
     shown = json.dumps(result.to_json()) + "\n".join(result.messages) + "\n".join(note_lines(ws))
     captured = capsys.readouterr()
     for text in (shown, captured.out, captured.err):
-        assert KEY not in text and "SECRET" not in text
+        assert key not in text and "SECRET" not in text
 
 
 def test_a_missing_key_says_how_to_set_it(ws: Ingested, model: FakeJudge, monkeypatch: pytest.MonkeyPatch) -> None:
