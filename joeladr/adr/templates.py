@@ -17,7 +17,6 @@ the joelclaw family has the Source Material section joeladr ingests talks from.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -354,15 +353,13 @@ def _fill_front_placeholders(text: str, *, status: str, date: str) -> str:
     span = find_front_matter(lines)
     if span is None:
         return text
-    values = {"status": yaml_scalar(status), "date": date}
+    values = {"status": status, "date": date}
     for index in range(span[0] + 1, span[1] - 1):
         line = strip_eol(lines[index])
         match = KEY_LINE.match(line)
         key = match.group("key").strip().lower() if match else ""
         if match and key in values and is_placeholder(match.group("value").strip("\"' ")):
-            value = values[key]
-            if match.group("value").startswith('"'):
-                value = json.dumps(value.strip('"'), ensure_ascii=False)
+            value = yaml_scalar(values[key], match.group("value"), date=key == "date")  # the placeholder's quoting
             lines[index] = line[: match.start("value")] + value + lines[index][len(line) :]
     return ("\ufeff" if text.startswith("\ufeff") else "") + "".join(lines)
 
