@@ -226,3 +226,14 @@ def test_a_closed_pipe_ends_quietly(adr_dir: Path) -> None:
     stderr = proc.stderr.read()
     assert proc.wait() == 141, stderr
     assert stderr == "", stderr
+
+
+def test_an_agent_is_told_the_status_as_joeladr_reads_it(adr_dir: Path) -> None:
+    """`set_adr_status` reports the status normalized as the ADR's reader does (`✅ Accepted` is accepted); it
+    lower-cased the raw text before ('✅ accepted')."""
+    from joeladr.app.adrs import SetStatus
+    from joeladr.app.workspace import Workspace
+    from joeladr.settings import resolve_settings
+
+    edited = Workspace.for_command(resolve_settings()).run(SetStatus("64", "✅ Accepted"))
+    assert edited.status == "accepted" and load_adr(edited.paths[0]).status == "accepted"

@@ -34,10 +34,15 @@ def known_statuses(style: FolderStyle) -> set[str]:
     return set(STANDARD_STATUSES) | (set(KNOWN_STATUSES) - {"superceded"}) | set(style.statuses)
 
 
+def normal_status(value: str) -> str:
+    """A status as joeladr reads it: ``✅ Accepted`` -> ``accepted``, ``Superseded by ADR-0005`` -> ``superseded``."""
+    phrase = status_phrase(" ".join(value.split()))
+    return phrase.value if phrase else " ".join(value.split()).lower()
+
+
 def set_status(repo: AdrRepository, ref: str, value: str, *, allow_custom: bool = False) -> tuple[Path, bool]:
     value = " ".join(value.split())
-    phrase = status_phrase(value)
-    normalized = phrase.value if phrase else value.lower()
+    normalized = normal_status(value)
     style = repo.style()
     if not allow_custom and normalized not in known_statuses(style):
         raise UsageError(

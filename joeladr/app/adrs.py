@@ -123,10 +123,10 @@ class SetStatus:
             raise InvalidRequest("status", "is empty")
 
     def run(self, workspace: Workspace) -> Edited:
-        from joeladr.adr.workflow import set_status
+        from joeladr.adr.workflow import normal_status, set_status
 
         path, changed = set_status(workspace.repo(), self.adr, self.status, allow_custom=self.custom)
-        return Edited([path], changed, " ".join(self.status.split()).lower())
+        return Edited([path], changed, normal_status(self.status))
 
 
 @dataclass(frozen=True)
