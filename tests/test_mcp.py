@@ -537,3 +537,13 @@ def test_sessions_take_turns_source_by_source(ingested: Ingested, tmp_path: Path
     workspace.ingest_turn = counted
     done = workspace.run(Ingest((str(BEAM), copy.url)))
     assert len(done.results) == 2 and len(taken) == 3  # one turn per source, and the last that finds no more
+
+
+def test_mcp_help_names_every_tool() -> None:
+    """`joeladr mcp --help` lists the tools; it had fallen two behind the server."""
+    from typer.testing import CliRunner
+
+    from joeladr.cli import app
+
+    shown = CliRunner().invoke(app, ["mcp", "--help"]).output
+    assert [tool for tool in sorted(TOOLS) if tool not in shown] == []

@@ -105,6 +105,12 @@ TWINS: list[tuple[list[str], str, dict[str, Any]]] = [
     (["picks", "64", "supervision-model", "3:+B-A", "1", "--packet", "p-0123456789ab", "--candidates", "12"],
      "submit_picks", {"number": 64, "target": "supervision-model", "packet_id": "p-0123456789ab", "candidates": 12,
                       "picks": [{"candidate": 3, "supports": ["B"], "weakens": ["A"]}, {"candidate": 1}]}),
+    (["picks", "64", "interop-story", "1", "--source", "s1", "--source", "s2"], "submit_picks",
+     {"number": 64, "target": "interop-story", "picks": [{"candidate": 1}], "source_ids": ["s1", "s2"]}),
+    (["finding", "64", "f-1a2b3c4d", "--pending"], "curate_finding",
+     {"number": 64, "finding_id": "f-1a2b3c4d", "status": "pending"}),
+    (["finding", "64", "f-1a2b3c4d", "--note", "why"], "curate_finding",
+     {"number": 64, "finding_id": "f-1a2b3c4d", "note": "why"}),
     (["picks", "64", "interop-story", "--none"], "submit_picks",
      {"number": 64, "target": "interop-story", "picks": []}),
     (["finding", "64", "f-1a2b3c4d", "--accept", "--supports", "b", "--weakens", "A", "--note", "two\nlines"],
@@ -146,6 +152,9 @@ EDGES: list[tuple[str, list[str], str, str, dict[str, Any], list[Any]]] = [
     ("min-score", ["evaluate", "64"], "evaluate_adr", "min_score", {"number": 64},
      [MIN_SCORE[0] - 0.01, MIN_SCORE[0], MIN_SCORE[1], MIN_SCORE[1] + 0.01]),
     ("candidates", ["candidates", "64", "x"], "evidence_candidates", "candidates", {"number": 64, "target": "x"},
+     [JUDGE_CANDIDATES[0] - 1, JUDGE_CANDIDATES[0], JUDGE_CANDIDATES[1], JUDGE_CANDIDATES[1] + 1]),
+    ("candidates", ["picks", "64", "x", "1"], "submit_picks", "candidates",
+     {"number": 64, "target": "x", "picks": [{"candidate": 1}]},
      [JUDGE_CANDIDATES[0] - 1, JUDGE_CANDIDATES[0], JUDGE_CANDIDATES[1], JUDGE_CANDIDATES[1] + 1]),
 ]  # fmt: skip
 

@@ -18,7 +18,8 @@ def mcp(
 
     Speaks stdio by default (for local agent clients); with --http, Streamable HTTP at
     http://127.0.0.1:PORT/mcp. Tools: search_evidence, list_sources, ingest, list_adrs,
-    show_adr, new_adr, set_adr_status, lint_adrs, evaluate_adr, curate_finding, decide.
+    show_adr, new_adr, set_adr_status, lint_adrs, evaluate_adr, evidence_candidates,
+    submit_picks, curate_finding, decide.
 
     Example: joeladr mcp --http 8765
     """
