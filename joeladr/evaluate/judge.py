@@ -37,7 +37,7 @@ from joeladr.cache import read_entry, write_entry
 from joeladr.errors import JudgeError, UsageError
 from joeladr.evaluate.targets import Target
 from joeladr.redact import redact, remember
-from joeladr.retrieve import Passage, find_candidates
+from joeladr.retrieve import Passage, find_candidates, shorten
 from joeladr.settings import Settings
 from joeladr.store import VectorStore
 from joeladr.text import strip_controls
@@ -112,7 +112,7 @@ class Packet:
             f"Decision record: {self.adr}: {self.title}",
             "",
             "Context:",
-            _shorten(self.context, CONTEXT_CHARS) or "(none given)",
+            shorten(self.context, CONTEXT_CHARS) or "(none given)",
             "",
             "Options:",
             options,
@@ -168,7 +168,7 @@ class Packet:
             "packet_id": self.packet_id,
             "adr": self.adr,
             "title": self.title,
-            "context": _shorten(self.context, CONTEXT_CHARS),
+            "context": shorten(self.context, CONTEXT_CHARS),
             "target": self.target,
             "kind": self.kind,
             "name": self.name,
@@ -232,14 +232,6 @@ def context_text(passage: Passage) -> str:
     """The passage as a judge reads it: its best chunk with the neighbouring sentences merged into it."""
     pieces = [p.text for p in passage.pieces] or [passage.text]
     return strip_controls(" ".join(" ".join(pieces).split()))
-
-
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    return cut[: cut.rfind(" ")] + " …" if " " in cut else cut
 
 
 # -- checking an answer ------------------------------------------------------------------------------
@@ -343,8 +335,7 @@ def _option_list(value: Any, options: set[str], position: int, key: str) -> list
 
 def one_line(text: str, limit: int = WHY_CHARS) -> str:
     """Untrusted text as one plain line of at most ``limit`` characters (a judge's reason)."""
-    flat = " ".join(strip_controls(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return shorten(" ".join(strip_controls(text).split()), limit)
 
 
 def _excerpt(text: str, limit: int = 80) -> str:

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-SAMPLING_RATE = 16000
+from joeladr.ingest.media import SAMPLING_RATE
+
 WINDOW = 512  # samples per probability
 CONTEXT = 64  # samples of the previous window the model sees
 _RUN = 10_000  # windows per model call (as faster-whisper)

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from joeladr import interrupt
 from joeladr.errors import MediaError, ModelError
+from joeladr.ingest.media import SAMPLING_RATE
 from joeladr.transcript import Segment, Transcript, Word
 
 if TYPE_CHECKING:
     from joeladr.ingest.speech import Unit
 
 ProgressFn = Callable[[float, float | None], None]  # (audio seconds done, total; None: not known yet)
-SAMPLING_RATE = 16000
 UNIT_SECONDS = 30.0  # what the batched decoder hears at once (its chunk length)
 SEQUENTIAL_WINDOW = 600.0  # seconds of speech the sequential decoder hears per call
 DEAF_SECONDS = 8.0  # this much speech without a word in a primed unit: hear it again unprimed
