@@ -62,6 +62,25 @@ def test_windowed_transcription_is_the_one_pass_transcription() -> None:
     assert list(transcriber.transcribe(BEAM).segments) == expected and len(expected) > 20
 
 
+def test_sequential_transcription_is_the_one_pass_transcription(tmp_path: Path) -> None:
+    """``batch_size = 0`` (the sequential decoder, heard in windows of 10 minutes of speech): the BEAM talk, a
+    minute of silence, the talk again is faster-whisper's own sequential pass with its VAD, segment for segment
+    and word for word, timed in the media (the speech-only timeline mapped back across the silence)."""
+    audio = tmp_path / "talk-silence-talk.wav"
+    _talk_in_silence(audio, 2 * len(_talk_pcm()) / 16000 / 60 + 1)
+    transcriber = FasterWhisperTranscriber(batch_size=0, word_timestamps=True)
+    raw, _ = transcriber._model().transcribe(
+        str(audio), vad_filter=True, word_timestamps=True, language="en", beam_size=5
+    )
+    expected = []
+    for piece in raw:
+        words = tuple(Word(round(float(w.start), 3), round(float(w.end), 3), w.word) for w in piece.words or ())
+        segment = Segment(round(float(piece.start), 3), round(float(piece.end), 3), piece.text.strip(), words)
+        expected.extend(split_sentences(segment, keep_words=True))
+    assert list(transcriber.transcribe(audio).segments) == expected and len(expected) > 20
+    assert expected[-1].start > 60 + len(_talk_pcm()) / 16000  # the second talk, after the silence
+
+
 PEAK = """
 import resource, sys
 from pathlib import Path
