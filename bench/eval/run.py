@@ -43,7 +43,7 @@ RUNS = {
                 str(PICKS.relative_to(HERE.parents[1]) / f"reader-{split}.json"),
             ],
         )
-        for split in ("held", "fresh")
+        for split in ("dev", "held", "fresh")
     },
     "voice": ("The product path: voiced, tiny.en primed with ADR-0064's words and the title's", PRODUCT),
 }
